@@ -1,0 +1,35 @@
+const BEARER_CHALLENGE = { "www-authenticate": "Bearer" } as const;
+
+/**
+ * Every error the service answers with, as FastAPI writes it. Clients of the
+ * old backend parse these bytes, so the texts are part of the API.
+ */
+const ERRORS = {
+  body_unparseable: { status: 400, detail: "There was an error parsing the body" },
+  not_authenticated: { status: 401, detail: "Not authenticated", headers: BEARER_CHALLENGE },
+  invalid_access_token: { status: 401, detail: "Could not validate credentials", headers: BEARER_CHALLENGE },
+  invalid_login: { status: 401, detail: "Incorrect email or password" },
+  invalid_refresh_token: { status: 401, detail: "Invalid refresh token", headers: BEARER_CHALLENGE },
+  account_disabled: { status: 403, detail: "Account disabled" },
+  not_found: { status: 404, detail: "Not Found" },
+  method_not_allowed: { status: 405, detail: "Method Not Allowed" },
+  body_too_large: { status: 413, detail: "Request body too large" },
+  validation_failed: { status: 422, detail: "" },
+  too_many_attempts: { status: 429, detail: "Too many login attempts. Try again later." },
+  internal: { status: 500, detail: "Internal Server Error" },
+  unavailable: { status: 503, detail: "Service Unavailable" },
+} as const satisfies Record<string, { status: number; detail: string; headers?: Record<string, string> }>;
+
+export type ApiErrorCode = keyof typeof ERRORS;
+
+export function errorStatus(code: ApiErrorCode): number {
+  return ERRORS[code].status;
+}
+
+export function errorResponse(code: ApiErrorCode, body?: string, extraHeaders?: Record<string, string>): Response {
+  const spec: { status: number; detail: string; headers?: Record<string, string> } = ERRORS[code];
+  const headers = new Headers(spec.headers);
+  for (const [name, value] of Object.entries(extraHeaders ?? {})) headers.set(name, value);
+  headers.set("content-type", "application/json");
+  return new Response(body ?? JSON.stringify({ detail: spec.detail }), { status: spec.status, headers });
+}

@@ -1,0 +1,26 @@
+import { decodeBase64, encodeBase64 } from "../encoding/base64.ts";
+
+export const PHC_ID = "pbkdf2-sha256";
+export const SALT_BYTES = 16;
+export const KEY_BYTES = 32;
+
+export interface Pbkdf2Hash {
+  iterations: number;
+  salt: Uint8Array;
+  key: Uint8Array;
+}
+
+/** `$pbkdf2-sha256$i=<iterations>$<salt>$<key>`, standard base64 without padding. */
+export function formatPhc({ iterations, salt, key }: Pbkdf2Hash): string {
+  return `$${PHC_ID}$i=${iterations}$${encodeBase64(salt)}$${encodeBase64(key)}`;
+}
+
+export function parsePhc(text: string): Pbkdf2Hash | null {
+  const match = /^\$pbkdf2-sha256\$i=([1-9][0-9]{0,9})\$([A-Za-z0-9+/]+)\$([A-Za-z0-9+/]+)$/.exec(text);
+  if (!match) return null;
+  const [, iterations = "", salt = "", key = ""] = match;
+  const saltBytes = decodeBase64(salt);
+  const keyBytes = decodeBase64(key);
+  if (!saltBytes || !keyBytes || keyBytes.length === 0) return null;
+  return { iterations: Number(iterations), salt: saltBytes, key: keyBytes };
+}

@@ -1,0 +1,35 @@
+import { PBKDF2_MAX_ITERATIONS } from "../config/config.ts";
+import { deriveKey, timingSafeEqual } from "./pbkdf2.ts";
+import { KEY_BYTES, parsePhc, SALT_BYTES } from "./phc.ts";
+
+export interface PasswordCheck {
+  valid: boolean;
+  /** The hash is weaker than the current policy: store a fresh one now that the password is known. */
+  needsRehash: boolean;
+}
+
+/**
+ * A fixed salt and key: deriving against them costs what a real verification
+ * costs, so an unknown email takes as long as a wrong password.
+ */
+const DUMMY_SALT = new Uint8Array(SALT_BYTES);
+const DUMMY_KEY = new Uint8Array(KEY_BYTES);
+
+/** Replays the stored iteration count, so raising the policy never locks anyone out. */
+export async function verifyPassword(password: string, storedHash: string, policyIterations: number): Promise<PasswordCheck> {
+  const stored = parsePhc(storedHash);
+  if (!stored || stored.iterations > PBKDF2_MAX_ITERATIONS) {
+    await burnPasswordCheck(password, policyIterations);
+    return { valid: false, needsRehash: false };
+  }
+  const derived = await deriveKey(password, stored.salt, stored.iterations, stored.key.length);
+  const valid = timingSafeEqual(derived, stored.key);
+  return { valid, needsRehash: valid && (stored.iterations < policyIterations || stored.key.length !== KEY_BYTES) };
+}
+
+/** Does the work of one verification and always fails: for emails that have no admin. */
+export async function burnPasswordCheck(password: string, policyIterations: number): Promise<false> {
+  const derived = await deriveKey(password, DUMMY_SALT, policyIterations, KEY_BYTES);
+  timingSafeEqual(derived, DUMMY_KEY);
+  return false;
+}
