@@ -1,0 +1,123 @@
+import { asc, eq, sql } from "drizzle-orm";
+import type { Database } from "../db/client.ts";
+import { admins } from "../db/schema.ts";
+import { hashPassword } from "../passwords/hash-password.ts";
+import { recordSessionRevoked } from "../sessions/revocation-cache.ts";
+import { type RevocationReason, revokeAdminSessions } from "../sessions/session-store.ts";
+import { validateEmail } from "../wire/email-address/validate-email.ts";
+import { findAdminByEmail } from "./admin-store.ts";
+import { type AdminUser, toAdminUser } from "./admin-user.ts";
+
+/** Operator actions, shared by `npm run admin` and the tests; they run outside any request. */
+export interface AdminCommandContext {
+  db: Database;
+  kv: KVNamespace;
+  now: number;
+  pbkdf2Iterations: number;
+}
+
+/** Stable codes, so the CLI can print one clear line and tests can match. */
+export class AdminCommandError extends Error {
+  readonly code: "invalid_email" | "duplicate_email" | "unknown_admin" | "weak_password";
+  constructor(code: AdminCommandError["code"], message: string) {
+    super(message);
+    this.name = "AdminCommandError";
+    this.code = code;
+  }
+}
+
+export const MIN_PASSWORD_LENGTH = 12;
+
+export interface NewAdmin {
+  email: string;
+  name: string;
+  role?: string;
+  password: string;
+}
+
+export async function createAdmin(ctx: AdminCommandContext, input: NewAdmin): Promise<AdminUser> {
+  const email = normalizeEmail(input.email);
+  checkPassword(input.password);
+  const [existing] = await findAdminByEmail(ctx.db, email);
+  if (existing) throw new AdminCommandError("duplicate_email", `An admin with email ${email} already exists`);
+  const row = {
+    id: crypto.randomUUID(),
+    email,
+    name: input.name,
+    role: input.role ?? "admin",
+    passwordHash: await hashPassword(input.password, ctx.pbkdf2Iterations),
+    isActive: true,
+    createdAt: ctx.now,
+    updatedAt: ctx.now,
+    lastLoginAt: null,
+  };
+  await ctx.db.insert(admins).values(row);
+  return toAdminUser(row);
+}
+
+/** A new password ends every session: whoever knew the old one is logged out. */
+export async function setPassword(ctx: AdminCommandContext, email: string, password: string): Promise<number> {
+  checkPassword(password);
+  const admin = await requireAdmin(ctx, email);
+  const passwordHash = await hashPassword(password, ctx.pbkdf2Iterations);
+  return updateAndRevoke(ctx, admin.id, { passwordHash }, "password_changed");
+}
+
+/** Disabling ends every session at once, not when the access tokens expire. */
+export async function disableAdmin(ctx: AdminCommandContext, email: string): Promise<number> {
+  const admin = await requireAdmin(ctx, email);
+  return updateAndRevoke(ctx, admin.id, { isActive: false }, "admin_disabled");
+}
+
+export async function enableAdmin(ctx: AdminCommandContext, email: string): Promise<void> {
+  const admin = await requireAdmin(ctx, email);
+  await ctx.db.update(admins).set({ isActive: true, updatedAt: ctx.now }).where(eq(admins.id, admin.id));
+}
+
+export async function revokeSessions(ctx: AdminCommandContext, email: string): Promise<number> {
+  const admin = await requireAdmin(ctx, email);
+  return updateAndRevoke(ctx, admin.id, {}, "operator");
+}
+
+export async function listAdmins(ctx: AdminCommandContext): Promise<AdminUser[]> {
+  const rows = await ctx.db.select().from(admins).orderBy(asc(admins.createdAt), asc(admins.email));
+  return rows.map(toAdminUser);
+}
+
+export async function countAdmins(db: Database): Promise<number> {
+  const [row] = await db.select({ count: sql<number>`count(*)` }).from(admins);
+  return row?.count ?? 0;
+}
+
+/** The change and the revocation of every live session commit together, in one D1 batch. */
+async function updateAndRevoke(
+  ctx: AdminCommandContext,
+  adminId: string,
+  change: Partial<typeof admins.$inferInsert>,
+  reason: RevocationReason,
+): Promise<number> {
+  const [, revoked] = await ctx.db.batch([
+    ctx.db.update(admins).set({ ...change, updatedAt: ctx.now }).where(eq(admins.id, adminId)),
+    revokeAdminSessions(ctx.db, adminId, reason, ctx.now),
+  ]);
+  await Promise.all(revoked.map((session) => recordSessionRevoked(ctx.kv, session.id, reason, session.expiresAt, ctx.now)));
+  return revoked.length;
+}
+
+async function requireAdmin(ctx: AdminCommandContext, email: string) {
+  const [admin] = await findAdminByEmail(ctx.db, normalizeEmail(email));
+  if (!admin) throw new AdminCommandError("unknown_admin", `No admin with email ${email}`);
+  return admin;
+}
+
+function normalizeEmail(email: string): string {
+  const result = validateEmail(email);
+  if (!result.ok) throw new AdminCommandError("invalid_email", `Invalid email ${JSON.stringify(email)}: ${result.reason}`);
+  return result.normalized;
+}
+
+function checkPassword(password: string): void {
+  if ([...password].length < MIN_PASSWORD_LENGTH) {
+    throw new AdminCommandError("weak_password", `The password must be at least ${MIN_PASSWORD_LENGTH} characters long`);
+  }
+}

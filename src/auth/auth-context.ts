@@ -1,0 +1,14 @@
+import type { Config } from "../config/config.ts";
+import type { Keyring } from "../tokens/keyring.ts";
+
+/** What the auth operations need from the outside world, passed in so each can be tested alone. */
+export interface AuthContext {
+  d1: D1Database;
+  kv: KVNamespace;
+  config: Config;
+  keyring: Keyring;
+  /** Epoch ms of the request. */
+  now: number;
+  /** Work that must finish but need not delay the response (KV cache writes). */
+  defer(task: Promise<unknown>): void;
+}

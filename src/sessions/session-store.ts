@@ -1,0 +1,116 @@
+import { and, eq, gt, isNull, ne, sql } from "drizzle-orm";
+import type { Database } from "../db/client.ts";
+import { admins, sessions } from "../db/schema.ts";
+
+export type RevocationReason = "logout" | "refresh_token_reuse" | "admin_disabled" | "password_changed" | "operator";
+
+export interface NewSession {
+  id: string;
+  adminId: string;
+  refreshJti: string;
+  now: number;
+  expiresAt: number;
+  ip: string | null;
+  userAgent: string | null;
+}
+
+export function insertSession(db: Database, session: NewSession) {
+  return db.insert(sessions).values({
+    id: session.id,
+    adminId: session.adminId,
+    refreshJti: session.refreshJti,
+    createdAt: session.now,
+    lastUsedAt: session.now,
+    expiresAt: session.expiresAt,
+    ip: session.ip,
+    userAgent: session.userAgent,
+  });
+}
+
+export interface Rotation {
+  sessionId: string;
+  adminId: string;
+  presentedJti: string;
+  nextJti: string;
+  now: number;
+  /** A rotated-out token presented within this many ms of its rotation is a race, not a replay. */
+  reuseIntervalMs: number;
+  expiresAt: number;
+}
+
+export type RotationOutcome =
+  | { kind: "rotated" }
+  | { kind: "reuse_detected"; expiresAt: number }
+  | { kind: "refused" };
+
+/**
+ * Decides a refresh in one D1 batch (one transaction on the primary), so of N
+ * concurrent refreshes of one token exactly one wins:
+ *
+ * 1. A token that is not the session's current one is a replay (RFC 9700
+ *    §4.14.2: refresh token rotation with reuse detection) and revokes the
+ *    session — unless it is the token rotated out less than `reuseIntervalMs`
+ *    ago, which is the loser of a race (two tabs refreshing at once).
+ * 2. The current token is swapped for the next with a conditional UPDATE: only
+ *    the first transaction to see `refresh_jti = presented` changes the row.
+ */
+export async function rotateRefreshToken(db: Database, rotation: Rotation): Promise<RotationOutcome> {
+  const ownSession = and(eq(sessions.id, rotation.sessionId), eq(sessions.adminId, rotation.adminId), isNull(sessions.revokedAt));
+  const [replayed, rotated] = await db.batch([
+    db
+      .update(sessions)
+      .set({ revokedAt: rotation.now, revokedReason: "refresh_token_reuse" satisfies RevocationReason })
+      .where(
+        and(
+          ownSession,
+          ne(sessions.refreshJti, rotation.presentedJti),
+          sql`coalesce(${sessions.previousRefreshJti} = ${rotation.presentedJti} and ${sessions.rotatedAt} > ${rotation.now - rotation.reuseIntervalMs}, 0) = 0`,
+        ),
+      )
+      .returning({ expiresAt: sessions.expiresAt }),
+    db
+      .update(sessions)
+      .set({
+        refreshJti: rotation.nextJti,
+        previousRefreshJti: rotation.presentedJti,
+        rotatedAt: rotation.now,
+        lastUsedAt: rotation.now,
+        expiresAt: rotation.expiresAt,
+      })
+      .where(and(ownSession, eq(sessions.refreshJti, rotation.presentedJti), gt(sessions.expiresAt, rotation.now)))
+      .returning({ id: sessions.id }),
+  ]);
+  if (rotated[0]) return { kind: "rotated" };
+  if (replayed[0]) return { kind: "reuse_detected", expiresAt: replayed[0].expiresAt };
+  return { kind: "refused" };
+}
+
+/** Revokes one live session; returns its expiry (for the KV copy) or null if it was not live. */
+export async function revokeSession(db: Database, sessionId: string, adminId: string, reason: RevocationReason, now: number) {
+  const [revoked] = await db
+    .update(sessions)
+    .set({ revokedAt: now, revokedReason: reason })
+    .where(and(eq(sessions.id, sessionId), eq(sessions.adminId, adminId), isNull(sessions.revokedAt)))
+    .returning({ id: sessions.id, expiresAt: sessions.expiresAt });
+  return revoked ?? null;
+}
+
+/** Revokes every live session of an admin (disable, password change); returns them for the KV copy. */
+export function revokeAdminSessions(db: Database, adminId: string, reason: RevocationReason, now: number) {
+  return db
+    .update(sessions)
+    .set({ revokedAt: now, revokedReason: reason })
+    .where(and(eq(sessions.adminId, adminId), isNull(sessions.revokedAt), gt(sessions.expiresAt, now)))
+    .returning({ id: sessions.id, expiresAt: sessions.expiresAt });
+}
+
+/** The admin behind a live session, in one read. */
+export async function findSessionAdmin(db: Database, sessionId: string, adminId: string) {
+  const [row] = await db
+    .select({ admin: admins, revokedAt: sessions.revokedAt, expiresAt: sessions.expiresAt })
+    .from(sessions)
+    .innerJoin(admins, eq(admins.id, sessions.adminId))
+    .where(and(eq(sessions.id, sessionId), eq(sessions.adminId, adminId)))
+    .limit(1);
+  return row ?? null;
+}
