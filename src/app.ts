@@ -1,0 +1,66 @@
+import { Hono } from "hono";
+import { ConfigError } from "./config/config.ts";
+import { loadConfig } from "./config/load-config.ts";
+import { ApiError } from "./errors/api-error.ts";
+import { errorResponse } from "./errors/error-responses.ts";
+import { jsonResponse } from "./http/json.ts";
+import { logError } from "./observability/log.ts";
+import { ADMIN_AUTH_METHODS, ADMIN_AUTH_PREFIX, adminAuthRoutes } from "./routes/admin-auth.ts";
+import { loadKeyring } from "./tokens/keyring.ts";
+import { MAX_BODY_BYTES } from "./wire/read-body.ts";
+
+export const app = new Hono<{ Bindings: Env }>();
+
+/**
+ * FastAPI routes answer only their declared methods: anything else on a known
+ * path is 405 with `Allow` — HEAD and OPTIONS included, which Hono would
+ * otherwise route to GET or 404.
+ */
+app.use(`${ADMIN_AUTH_PREFIX}/*`, async (c, next) => {
+  const allowed = ADMIN_AUTH_METHODS[c.req.path.slice(ADMIN_AUTH_PREFIX.length)];
+  if (allowed && c.req.method !== allowed) throw new ApiError("method_not_allowed", { headers: { allow: allowed } });
+  await next();
+});
+
+/** A declared body over the limit is refused on every route, before any work. */
+app.use(async (c, next) => {
+  const declared = c.req.header("content-length");
+  if (declared !== undefined && Number(declared) > MAX_BODY_BYTES) throw new ApiError("body_too_large");
+  await next();
+});
+
+app.route(ADMIN_AUTH_PREFIX, adminAuthRoutes);
+
+app.get("/.well-known/jwks.json", async (c) => {
+  const keyring = await loadKeyring(loadConfig(c.env).signingKeys);
+  return new Response(keyring.jwks, {
+    headers: { "content-type": "application/json", "cache-control": "public, max-age=300" },
+  });
+});
+
+app.get("/health", () => jsonResponse({ status: "ok" }));
+
+app.notFound((c) => {
+  // Starlette's redirect_slashes: a known path with a stray trailing slash is a 307 to the real one.
+  const path = c.req.path;
+  const toggled = path.endsWith("/") ? path.slice(0, -1) : `${path}/`;
+  if (path.startsWith(ADMIN_AUTH_PREFIX) && ADMIN_AUTH_METHODS[toggled.slice(ADMIN_AUTH_PREFIX.length)]) {
+    const location = new URL(c.req.url);
+    location.pathname = toggled;
+    return new Response(null, { status: 307, headers: { location: location.href } });
+  }
+  return errorResponse("not_found");
+});
+
+app.onError((error, c) => {
+  if (error instanceof ApiError) {
+    if (error.status >= 500) logError(error.code, error.cause ?? error, { path: c.req.path });
+    return error.getResponse();
+  }
+  if (error instanceof ConfigError) {
+    logError(error.message, error, { variable: error.variable });
+  } else {
+    logError("unhandled error", error, { path: c.req.path });
+  }
+  return errorResponse("internal");
+});

@@ -1,0 +1,28 @@
+import { createMiddleware } from "hono/factory";
+import type { AuthContext } from "../auth/auth-context.ts";
+import { loadConfig } from "../config/load-config.ts";
+import { loadKeyring } from "../tokens/keyring.ts";
+import { logError } from "../observability/log.ts";
+
+declare module "hono" {
+  interface ContextVariableMap {
+    auth: AuthContext;
+  }
+}
+
+/** Builds each request's `AuthContext` from the isolate's parsed config and imported keys. */
+export const authContext = createMiddleware<{ Bindings: Env }>(async (c, next) => {
+  const config = loadConfig(c.env);
+  const keyring = await loadKeyring(config.signingKeys);
+  const executionCtx = c.executionCtx;
+  c.set("auth", {
+    d1: c.env.DB,
+    kv: c.env.REVOCATIONS,
+    config,
+    keyring,
+    now: Date.now(),
+    defer: (task) =>
+      executionCtx.waitUntil(task.catch((error: unknown) => logError("deferred write failed", error))),
+  });
+  await next();
+});

@@ -1,0 +1,32 @@
+import * as z from "zod/mini";
+import { validateEmail } from "../wire/email-address/validate-email.ts";
+import type { FastApiIssueParams } from "../wire/fastapi-validation.ts";
+
+/**
+ * pydantic's `EmailStr`: the value as email-validator normalises it (trimmed,
+ * domain lower-cased), or email-validator's reason as a `value_error`.
+ */
+const EmailStr = z.pipe(
+  z.string(),
+  z.transform((value: string, ctx) => {
+    const result = validateEmail(value);
+    if (result.ok) return result.normalized;
+    const params: FastApiIssueParams = {
+      type: "value_error",
+      msg: `value is not a valid email address: ${result.reason}`,
+      ctx: [["reason", result.reason]],
+    };
+    ctx.issues.push({ code: "custom", message: result.reason, input: value, params: { ...params } });
+    return z.NEVER;
+  }),
+);
+
+/** Field order is the order FastAPI reports errors in. Unknown fields are ignored, as pydantic does. */
+export const LoginRequest = z.object({
+  email: EmailStr,
+  password: z.string(),
+});
+
+export const RefreshRequest = z.object({
+  refresh_token: z.string(),
+});

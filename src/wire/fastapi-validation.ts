@@ -1,0 +1,65 @@
+import { zValidator } from "@hono/zod-validator";
+import type { MiddlewareHandler } from "hono";
+import type * as z from "zod/mini";
+import type { $ZodIssue } from "zod/v4/core";
+import { decodeFastApiBody } from "./fastapi-body.ts";
+import type { PyObject } from "./python-json/value.ts";
+import { readBoundedBody } from "./read-body.ts";
+import { toPlainJson } from "./python-json/value.ts";
+import { type FastApiErrorItem, validationError } from "./validation-error.ts";
+
+declare module "hono" {
+  interface ContextVariableMap {
+    /** The decoded JSON body, kept in Python's shape so errors can echo inputs exactly. */
+    jsonBody: PyObject;
+  }
+}
+
+/** How a schema's own checks (see `fastApiIssue`) tell the mapper what FastAPI would have said. */
+export interface FastApiIssueParams {
+  type: string;
+  msg: string;
+  ctx?: ReadonlyArray<readonly [string, string]>;
+}
+
+/**
+ * Reads and decodes the body the way FastAPI does, then hands the plain object
+ * to Hono's JSON validator through the request's body cache, so
+ * `zValidator("json", …)` validates it without reading the stream again.
+ */
+export const fastApiJsonBody: MiddlewareHandler = async (c, next) => {
+  const body = decodeFastApiBody(await readBoundedBody(c.req.raw), c.req.header("content-type"));
+  c.set("jsonBody", body);
+  c.req.bodyCache.json = Promise.resolve(toPlainJson(body));
+  await next();
+};
+
+/**
+ * `zValidator("json", schema)` answering like FastAPI: a failed parse becomes
+ * one 422 listing every field's error, in the model's field order.
+ */
+export function fastApiJsonValidator<Schema extends z.ZodMiniObject>(schema: Schema) {
+  const fieldOrder = Object.keys(schema.shape);
+  const position = (issue: $ZodIssue) => fieldOrder.indexOf(String(issue.path[0]));
+  return zValidator("json", schema, (result, c) => {
+    if (result.success) return;
+    const body = c.get("jsonBody");
+    const issues = [...result.error.issues].sort((a, b) => position(a) - position(b));
+    throw validationError(issues.map((issue) => toErrorItem(issue, body)));
+  });
+}
+
+function toErrorItem(issue: $ZodIssue, body: PyObject): FastApiErrorItem {
+  const loc = ["body", ...issue.path.map((part) => (typeof part === "number" ? part : String(part)))];
+  const field = String(issue.path[0]);
+  const input = body.get(field);
+  if (input === undefined) return { type: "missing", loc, msg: "Field required", input: body };
+  if (issue.code === "custom" && issue.params) {
+    const params = issue.params as unknown as FastApiIssueParams;
+    return { type: params.type, loc, msg: params.msg, input, ...(params.ctx ? { ctx: params.ctx } : {}) };
+  }
+  if (issue.code === "invalid_type" && issue.expected === "string") {
+    return { type: "string_type", loc, msg: "Input should be a valid string", input };
+  }
+  throw new Error(`No FastAPI error for zod issue ${issue.code} at ${loc.join(".")}`);
+}

@@ -1,0 +1,35 @@
+import { ApiError } from "../errors/api-error.ts";
+
+export const MAX_BODY_BYTES = 64 * 1024;
+
+/**
+ * Reads at most 64 KiB: a declared length over the limit is refused before a
+ * byte is read, and a streamed body is cut off as soon as it passes it.
+ */
+export async function readBoundedBody(request: Request): Promise<Uint8Array> {
+  const declared = request.headers.get("content-length");
+  if (declared !== null && Number(declared) > MAX_BODY_BYTES) throw new ApiError("body_too_large");
+  if (!request.body) return new Uint8Array(0);
+
+  const reader = request.body.getReader();
+  const chunks: Uint8Array[] = [];
+  let length = 0;
+  for (;;) {
+    const { done, value } = await reader.read();
+    if (done) break;
+    length += value.byteLength;
+    if (length > MAX_BODY_BYTES) {
+      await reader.cancel();
+      throw new ApiError("body_too_large");
+    }
+    chunks.push(value);
+  }
+  if (chunks.length === 1 && chunks[0]) return chunks[0];
+  const body = new Uint8Array(length);
+  let offset = 0;
+  for (const chunk of chunks) {
+    body.set(chunk, offset);
+    offset += chunk.byteLength;
+  }
+  return body;
+}

@@ -1,0 +1,29 @@
+import { ApiError } from "../errors/api-error.ts";
+import { dumpPythonJson } from "./python-json/dump.ts";
+import type { PyObject, PyValue } from "./python-json/value.ts";
+
+export interface FastApiErrorItem {
+  type: string;
+  loc: ReadonlyArray<string | number>;
+  msg: string;
+  input: PyValue;
+  ctx?: ReadonlyArray<readonly [string, PyValue]>;
+}
+
+/**
+ * A 422 exactly as FastAPI writes it: `{"detail":[{type,loc,msg,input[,ctx]}]}`,
+ * keys in that order, inputs echoed as Python's json.dumps would.
+ */
+export function validationError(items: readonly FastApiErrorItem[]): ApiError {
+  const detail: PyValue[] = items.map((item) => {
+    const entry: PyObject = new Map<string, PyValue>([
+      ["type", item.type],
+      ["loc", item.loc.map((part) => (typeof part === "number" ? { kind: "int", value: BigInt(part) } : part))],
+      ["msg", item.msg],
+      ["input", item.input],
+    ]);
+    if (item.ctx) entry.set("ctx", new Map(item.ctx));
+    return entry;
+  });
+  return new ApiError("validation_failed", { body: dumpPythonJson(new Map([["detail", detail]])) });
+}
