@@ -1,0 +1,84 @@
+import { env } from "cloudflare:workers";
+import { describe, expect, it, vi } from "vitest";
+import {
+  type AdminCommandContext,
+  createAdmin,
+  disableAdmin,
+  enableAdmin,
+  listAdmins,
+  revokeSessions,
+  setPassword,
+} from "../src/admins/admin-commands.ts";
+import { database } from "../src/db/client.ts";
+import { bearer, call, loginAs, PREFIX, postJson } from "./support/worker.ts";
+
+function context(): AdminCommandContext {
+  return { db: database(env.DB), kv: env.REVOCATIONS, now: Date.now(), pbkdf2Iterations: 100_000 };
+}
+
+const PASSWORD = "a long enough password";
+
+async function newAdmin(email: string) {
+  await createAdmin(context(), { email, name: "Ops", password: PASSWORD });
+  return { id: "", email, password: PASSWORD };
+}
+
+describe("admin commands", () => {
+  it("creates an admin who can log in, with a normalised email", async () => {
+    const created = await createAdmin(context(), { email: " New.Admin@EXAMPLE.com", name: "New", role: "owner", password: PASSWORD });
+    expect(created).toMatchObject({ email: "New.Admin@example.com", name: "New", role: "owner", is_active: true, last_login_at: null });
+    expect((await postJson(`${PREFIX}/login`, { email: "new.admin@example.com", password: PASSWORD })).status).toBe(200);
+  });
+
+  it("refuses a duplicate email whatever its case", async () => {
+    await newAdmin("dup@example.com");
+    await expect(createAdmin(context(), { email: "DUP@example.com", name: "x", password: PASSWORD })).rejects.toMatchObject({ code: "duplicate_email" });
+  });
+
+  it("refuses passwords under 12 characters and invalid emails", async () => {
+    await expect(createAdmin(context(), { email: "short@example.com", name: "x", password: "elevenchars" })).rejects.toMatchObject({ code: "weak_password" });
+    await expect(createAdmin(context(), { email: "not-an-email", name: "x", password: PASSWORD })).rejects.toMatchObject({ code: "invalid_email" });
+  });
+
+  it("disabling revokes every session at once; enabling does not bring them back", async () => {
+    const admin = await newAdmin("disable-me@example.com");
+    const [first, second] = [await loginAs(admin), await loginAs(admin)];
+    expect(await disableAdmin(context(), admin.email)).toBe(2);
+    for (const tokens of [first, second]) {
+      expect((await call(`${PREFIX}/me`, { headers: bearer(tokens.access_token) })).status).toBe(401);
+      expect((await postJson(`${PREFIX}/refresh`, { refresh_token: tokens.refresh_token })).status).toBe(401);
+    }
+    expect((await postJson(`${PREFIX}/login`, { email: admin.email, password: PASSWORD })).status).toBe(403);
+    await enableAdmin(context(), admin.email);
+    expect((await postJson(`${PREFIX}/refresh`, { refresh_token: first.refresh_token })).status).toBe(401);
+    expect((await postJson(`${PREFIX}/login`, { email: admin.email, password: PASSWORD })).status).toBe(200);
+  });
+
+  it("changing the password revokes every session and the old password", async () => {
+    const admin = await newAdmin("rotate-pw@example.com");
+    const tokens = await loginAs(admin);
+    expect(await setPassword(context(), admin.email, "a brand new passphrase")).toBe(1);
+    expect((await call(`${PREFIX}/me`, { headers: bearer(tokens.access_token) })).status).toBe(401);
+    expect((await postJson(`${PREFIX}/login`, { email: admin.email, password: PASSWORD })).status).toBe(401);
+    expect((await postJson(`${PREFIX}/login`, { email: admin.email, password: "a brand new passphrase" })).status).toBe(200);
+  });
+
+  it("revoke-sessions writes each revocation to KV", async () => {
+    const admin = await newAdmin("revoke-all@example.com");
+    const tokens = await loginAs(admin);
+    expect(await revokeSessions(context(), admin.email)).toBe(1);
+    const sid = JSON.parse(atob(tokens.access_token.split(".")[1] ?? "")).sid;
+    await vi.waitFor(async () => expect(await env.REVOCATIONS.get(`revoked-session:${sid}`)).toBe("operator"));
+  });
+
+  it("refuses an unknown admin", async () => {
+    await expect(disableAdmin(context(), "nobody@example.com")).rejects.toMatchObject({ code: "unknown_admin" });
+  });
+
+  it("lists admins without any hash", async () => {
+    await newAdmin("listed@example.com");
+    const listed = await listAdmins(context());
+    expect(listed.some((admin) => admin.email === "listed@example.com")).toBe(true);
+    expect(JSON.stringify(listed)).not.toContain("pbkdf2");
+  });
+});

@@ -1,0 +1,86 @@
+import { spawnSync } from "node:child_process";
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { afterAll, describe, expect, it } from "vitest";
+
+const ROOT = join(import.meta.dirname, "../..");
+const state = mkdtempSync(join(tmpdir(), "admin-cli-"));
+afterAll(() => rmSync(state, { recursive: true, force: true }));
+
+/** Runs `npm run admin -- …` the way an operator does, against a throwaway local database. */
+function admin(args: string[], password?: string) {
+  const { JWT_SIGNING_KEYS: _testKeys, ADMIN_PASSWORD: _inherited, ...inherited } = process.env;
+  const env: NodeJS.ProcessEnv = password === undefined ? inherited : { ...inherited, ADMIN_PASSWORD: password };
+  const result = spawnSync(process.execPath, ["scripts/admin.ts", ...args, "--persist-to", state], {
+    cwd: ROOT,
+    env,
+    encoding: "utf8",
+    stdio: ["ignore", "pipe", "pipe"],
+  });
+  return { status: result.status, stdout: result.stdout.trim(), stderr: result.stderr.trim() };
+}
+
+const PASSWORD = "operator chosen passphrase";
+
+describe("npm run admin", () => {
+  it("creates an admin from ADMIN_PASSWORD, never argv", () => {
+    const result = admin(["create", "--email", "Ops@Example.com", "--name", "Ops", "--role", "owner"], PASSWORD);
+    expect(result.stderr).toBe("");
+    expect(result.status).toBe(0);
+    expect(result.stdout).toMatch(/^Created admin Ops@example\.com \([0-9a-f-]{36}, role owner\)$/);
+  });
+
+  it("refuses a duplicate email with one line and a non-zero exit", () => {
+    const result = admin(["create", "--email", "ops@example.com", "--name", "Again"], PASSWORD);
+    expect(result.status).toBe(1);
+    expect(result.stderr).toBe("error: An admin with email ops@example.com already exists");
+  });
+
+  it("refuses a short password", () => {
+    const result = admin(["create", "--email", "short@example.com", "--name", "S"], "too short");
+    expect(result.status).toBe(1);
+    expect(result.stderr).toBe("error: The password must be at least 12 characters long");
+  });
+
+  it("asks for ADMIN_PASSWORD when there is no terminal to prompt on", () => {
+    const result = admin(["set-password", "--email", "ops@example.com"]);
+    expect(result.status).toBe(1);
+    expect(result.stderr).toBe("error: Set ADMIN_PASSWORD or run in a terminal to be prompted for the password");
+  });
+
+  it("lists admins without hashes", () => {
+    const result = admin(["list"]);
+    expect(result.status).toBe(0);
+    expect(result.stdout).toContain("Ops@example.com");
+    expect(result.stdout).toContain("owner");
+    expect(result.stdout).not.toMatch(/pbkdf2|\$/);
+  });
+
+  it("disables, enables, revokes sessions and sets the password", () => {
+    expect(admin(["disable", "--email", "ops@example.com"]).stdout).toBe("Disabled ops@example.com; 0 session(s) revoked");
+    expect(admin(["list"]).stdout).toMatch(/Ops@example\.com\s+Ops\s+owner\s+no/);
+    expect(admin(["enable", "--email", "ops@example.com"]).stdout).toBe("Enabled ops@example.com");
+    expect(admin(["revoke-sessions", "--email", "ops@example.com"]).stdout).toBe("Revoked 0 session(s) of ops@example.com");
+    expect(admin(["set-password", "--email", "ops@example.com"], "another long passphrase").stdout).toBe(
+      "Password changed for ops@example.com; 0 session(s) revoked",
+    );
+  });
+
+  it("refuses an unknown admin", () => {
+    const result = admin(["disable", "--email", "ghost@example.com"]);
+    expect(result.status).toBe(1);
+    expect(result.stderr).toBe("error: No admin with email ghost@example.com");
+  });
+
+  it.each([
+    [["create", "--email", "x@example.com", "--nmae", "X"], /^error: Unknown option '--nmae'\..* \(npm run admin -- --help\)$/],
+    [["create", "--email", "x@example.com"], /^error: create needs --name \(npm run admin -- --help\)$/],
+    [["frobnicate"], /^error: Unknown command "frobnicate" \(npm run admin -- --help\)$/],
+  ])("refuses bad usage %j with exit 2 and one line", (args, line) => {
+    const result = admin(args);
+    expect(result.status).toBe(2);
+    expect(result.stderr).toMatch(line);
+    expect(result.stderr.split("\n")).toHaveLength(1);
+  });
+});
