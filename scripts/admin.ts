@@ -1,0 +1,124 @@
+import { parseArgs } from "node:util";
+import {
+  type AdminCommandContext,
+  createAdmin,
+  disableAdmin,
+  enableAdmin,
+  listAdmins,
+  revokeSessions,
+  setPassword,
+} from "../src/admins/admin-commands.ts";
+import { parsePbkdf2Iterations } from "../src/config/config.ts";
+import { database } from "../src/db/client.ts";
+import { applyMigrations, type Target, withBindings } from "./lib/local-platform.ts";
+import { readPassword } from "./lib/read-password.ts";
+
+const USAGE = `Usage: npm run admin -- <command> [--remote]
+  create --email E --name N [--role R]   password from ADMIN_PASSWORD or a prompt
+  set-password --email E                 password from ADMIN_PASSWORD or a prompt
+  disable --email E | enable --email E
+  revoke-sessions --email E
+  list`;
+
+type Command = (ctx: AdminCommandContext, flags: Flags) => Promise<string>;
+type Flags = { email?: string; name?: string; role?: string };
+
+const COMMANDS: Record<string, { required: (keyof Flags)[]; run: Command }> = {
+  create: {
+    required: ["email", "name"],
+    run: async (ctx, flags) => {
+      const admin = await createAdmin(ctx, {
+        email: flags.email ?? "",
+        name: flags.name ?? "",
+        role: flags.role,
+        password: await readPassword(`Password for ${flags.email}: `),
+      });
+      return `Created admin ${admin.email} (${admin.id}, role ${admin.role})`;
+    },
+  },
+  "set-password": {
+    required: ["email"],
+    run: async (ctx, { email = "" }) => {
+      const revoked = await setPassword(ctx, email, await readPassword(`New password for ${email}: `));
+      return `Password changed for ${email}; ${revoked} session(s) revoked`;
+    },
+  },
+  disable: {
+    required: ["email"],
+    run: async (ctx, { email = "" }) => `Disabled ${email}; ${await disableAdmin(ctx, email)} session(s) revoked`,
+  },
+  enable: {
+    required: ["email"],
+    run: async (ctx, { email = "" }) => {
+      await enableAdmin(ctx, email);
+      return `Enabled ${email}`;
+    },
+  },
+  "revoke-sessions": {
+    required: ["email"],
+    run: async (ctx, { email = "" }) => `Revoked ${await revokeSessions(ctx, email)} session(s) of ${email}`,
+  },
+  list: {
+    required: [],
+    run: async (ctx) => formatTable(await listAdmins(ctx)),
+  },
+};
+
+function formatTable(rows: Awaited<ReturnType<typeof listAdmins>>): string {
+  if (rows.length === 0) return "No admins";
+  const table = [
+    ["ID", "EMAIL", "NAME", "ROLE", "ACTIVE", "CREATED", "LAST LOGIN"],
+    ...rows.map((admin) => [
+      admin.id,
+      admin.email,
+      admin.name,
+      admin.role,
+      admin.is_active ? "yes" : "no",
+      admin.created_at,
+      admin.last_login_at ?? "never",
+    ]),
+  ];
+  const widths = table[0]?.map((_, column) => Math.max(...table.map((row) => row[column]?.length ?? 0))) ?? [];
+  return table.map((row) => row.map((cell, column) => cell.padEnd(widths[column] ?? 0)).join("  ").trimEnd()).join("\n");
+}
+
+async function main(argv: string[]): Promise<string> {
+  const { positionals, values } = parseArgs({
+    args: argv,
+    allowPositionals: true,
+    options: {
+      email: { type: "string" },
+      name: { type: "string" },
+      role: { type: "string" },
+      remote: { type: "boolean", default: false },
+      "persist-to": { type: "string" },
+      help: { type: "boolean", short: "h" },
+    },
+  });
+  const [name, ...extra] = positionals;
+  if (values.help || !name) return USAGE;
+  const command = COMMANDS[name];
+  if (!command) throw new UsageError(`Unknown command "${name}"`);
+  if (extra.length > 0) throw new UsageError(`Unexpected argument "${extra[0]}"`);
+  const missing = command.required.find((flag) => !values[flag]);
+  if (missing) throw new UsageError(`${name} needs --${missing}`);
+
+  const target: Target = { remote: values.remote, persistTo: values["persist-to"] };
+  applyMigrations(target);
+  return withBindings(target, (env) => {
+    const pbkdf2Iterations = parsePbkdf2Iterations(env.PBKDF2_ITERATIONS);
+    return command.run({ db: database(env.DB), kv: env.REVOCATIONS, now: Date.now(), pbkdf2Iterations }, values);
+  });
+}
+
+class UsageError extends Error {}
+
+try {
+  console.log(await main(process.argv.slice(2)));
+} catch (error) {
+  // One line, no stack: an operator error is not a crash.
+  const message = error instanceof Error ? error.message : String(error);
+  const usage = error instanceof UsageError || (error instanceof Error && "code" in error && String(error.code).startsWith("ERR_PARSE_ARGS"));
+  console.error(`error: ${message}${usage ? " (npm run admin -- --help)" : ""}`);
+  process.exitCode = usage ? 2 : 1;
+}

@@ -1,0 +1,60 @@
+import { spawn } from "node:child_process";
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
+import { countAdmins, createAdmin } from "../src/admins/admin-commands.ts";
+import { parsePbkdf2Iterations } from "../src/config/config.ts";
+import { database } from "../src/db/client.ts";
+import { encodeBase64Url } from "../src/encoding/base64.ts";
+import { applyMigrations, withBindings } from "./lib/local-platform.ts";
+import { generateSigningJwk } from "./lib/signing-key.ts";
+
+const ROOT = join(import.meta.dirname, "..");
+const DEV_VARS = join(ROOT, ".dev.vars");
+/** Local only (under .wrangler/, git-ignored): lets every `npm run dev` print the login again. */
+const LOCAL_ADMIN_FILE = join(ROOT, ".wrangler", "local-admin.json");
+const LOCAL_ADMIN_EMAIL = "admin@example.com";
+
+async function ensureDevVars(): Promise<void> {
+  if (existsSync(DEV_VARS) && readFileSync(DEV_VARS, "utf8").includes("JWT_SIGNING_KEYS=")) return;
+  const key = await generateSigningJwk();
+  writeFileSync(DEV_VARS, `JWT_SIGNING_KEYS='${JSON.stringify([key])}'\n`, { mode: 0o600 });
+  console.log(`Created .dev.vars with a fresh local signing key (kid ${key.kid})`);
+}
+
+interface LocalAdmin {
+  email: string;
+  password: string;
+}
+
+async function ensureLocalAdmin(): Promise<LocalAdmin | null> {
+  return withBindings({ remote: false }, async (env) => {
+    const db = database(env.DB);
+    if ((await countAdmins(db)) > 0) {
+      return existsSync(LOCAL_ADMIN_FILE) ? (JSON.parse(readFileSync(LOCAL_ADMIN_FILE, "utf8")) as LocalAdmin) : null;
+    }
+    const admin = { email: LOCAL_ADMIN_EMAIL, password: encodeBase64Url(crypto.getRandomValues(new Uint8Array(18))) };
+    await createAdmin(
+      { db, kv: env.REVOCATIONS, now: Date.now(), pbkdf2Iterations: parsePbkdf2Iterations(env.PBKDF2_ITERATIONS) },
+      { ...admin, name: "Local Admin", role: "admin" },
+    );
+    mkdirSync(join(ROOT, ".wrangler"), { recursive: true });
+    writeFileSync(LOCAL_ADMIN_FILE, JSON.stringify(admin), { mode: 0o600 });
+    return admin;
+  });
+}
+
+await ensureDevVars();
+applyMigrations({ remote: false });
+const admin = await ensureLocalAdmin();
+console.log(
+  admin
+    ? `\nLocal admin (local database only):\n  email:    ${admin.email}\n  password: ${admin.password}\n`
+    : "\nLocal admins already exist; `npm run admin -- list` shows them.\n",
+);
+
+const devServer = spawn(process.execPath, [join(ROOT, "node_modules/wrangler/bin/wrangler.js"), "dev", ...process.argv.slice(2)], {
+  cwd: ROOT,
+  stdio: "inherit",
+});
+for (const signal of ["SIGINT", "SIGTERM"] as const) process.on(signal, () => devServer.kill(signal));
+devServer.on("exit", (code) => process.exit(code ?? 0));
