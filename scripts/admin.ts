@@ -12,13 +12,15 @@ import { parsePbkdf2Iterations } from "../src/config/config.ts";
 import { database } from "../src/db/client.ts";
 import { applyMigrations, type Target, withBindings } from "./lib/local-platform.ts";
 import { readPassword } from "./lib/read-password.ts";
+import { generateSigningJwk } from "./lib/signing-key.ts";
 
 const USAGE = `Usage: npm run admin -- <command> [--remote]
   create --email E --name N [--role R]   password from ADMIN_PASSWORD or a prompt
   set-password --email E                 password from ADMIN_PASSWORD or a prompt
   disable --email E | enable --email E
   revoke-sessions --email E
-  list`;
+  list
+  keys generate                          print a new ES256 private JWK for JWT_SIGNING_KEYS`;
 
 type Command = (ctx: AdminCommandContext, flags: Flags) => Promise<string>;
 type Flags = { email?: string; name?: string; role?: string };
@@ -97,6 +99,10 @@ async function main(argv: string[]): Promise<string> {
   });
   const [name, ...extra] = positionals;
   if (values.help || !name) return USAGE;
+  if (name === "keys") {
+    if (extra.join(" ") !== "generate") throw new UsageError('Unknown keys command; use "keys generate"');
+    return JSON.stringify(await generateSigningJwk());
+  }
   const command = COMMANDS[name];
   if (!command) throw new UsageError(`Unknown command "${name}"`);
   if (extra.length > 0) throw new UsageError(`Unexpected argument "${extra[0]}"`);

@@ -84,3 +84,13 @@ describe("npm run admin", () => {
     expect(result.stderr.split("\n")).toHaveLength(1);
   });
 });
+
+describe("npm run admin -- keys generate", () => {
+  it("prints a fresh private ES256 JWK with a kid", () => {
+    const first = JSON.parse(admin(["keys", "generate"]).stdout);
+    const second = JSON.parse(admin(["keys", "generate"]).stdout);
+    expect(first).toMatchObject({ kty: "EC", crv: "P-256" });
+    expect(Object.keys(first).sort()).toEqual(["crv", "d", "kid", "kty", "x", "y"]);
+    expect(first.kid).not.toBe(second.kid);
+  });
+});
