@@ -9,8 +9,11 @@ export default defineConfig(async () => {
     generateSigningJwk(),
   ]);
   // Test-only keys, as the `JWT_SIGNING_KEYS` secret: the first signs, the second
-  // only verifies (a key being rotated out).
-  process.env.JWT_SIGNING_KEYS = JSON.stringify([current, retiring]);
+  // only verifies (a key being rotated out). Bound explicitly, so a developer's
+  // .dev.vars never leaks into the tests; set in process.env too, so wrangler
+  // does not warn that the secret is missing on a fresh clone.
+  const signingKeys = JSON.stringify([current, retiring]);
+  process.env.JWT_SIGNING_KEYS = signingKeys;
   return {
     test: {
       projects: [
@@ -19,7 +22,7 @@ export default defineConfig(async () => {
           plugins: [
             cloudflareTest({
               wrangler: { configPath: "./wrangler.jsonc" },
-              miniflare: { bindings: { TEST_MIGRATIONS: migrations } },
+              miniflare: { bindings: { TEST_MIGRATIONS: migrations, JWT_SIGNING_KEYS: signingKeys } },
             }),
           ],
           test: { name: "worker", include: ["test/*.test.ts"], setupFiles: ["./test/setup.ts"] },
