@@ -25,7 +25,13 @@ export default defineConfig(async () => {
               miniflare: { bindings: { TEST_MIGRATIONS: migrations, JWT_SIGNING_KEYS: signingKeys } },
             }),
           ],
-          test: { name: "worker", include: ["test/*.test.ts"], setupFiles: ["./test/setup.ts"] },
+          test: {
+            name: "worker",
+            include: ["test/*.test.ts"],
+            setupFiles: ["./test/setup.ts"],
+            // The worker's one-line-per-request log is for production; in tests it is noise.
+            onConsoleLog: (log: string) => !log.includes('"level":"info"'),
+          },
         },
         {
           // The operator CLI, in Node, as operators run it.

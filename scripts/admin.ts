@@ -5,11 +5,11 @@ import {
   disableAdmin,
   enableAdmin,
   listAdmins,
+  readAuditLog,
   revokeSessions,
   setPassword,
 } from "../src/admins/admin-commands.ts";
-import { parsePbkdf2Iterations } from "../src/config/config.ts";
-import { database } from "../src/db/client.ts";
+import { commandContext } from "./lib/command-context.ts";
 import { applyMigrations, type Target, withBindings } from "./lib/local-platform.ts";
 import { readPassword } from "./lib/read-password.ts";
 import { generateSigningJwk } from "./lib/signing-key.ts";
@@ -20,10 +20,14 @@ const USAGE = `Usage: npm run admin -- <command> [--remote]
   disable --email E | enable --email E
   revoke-sessions --email E
   list
+  audit [--email E] [--limit N]          newest auth events first (default 50)
   keys generate                          print a new ES256 private JWK for JWT_SIGNING_KEYS`;
 
+/** Bad usage: exit 2, as command-line tools do. */
+class UsageError extends Error {}
+
 type Command = (ctx: AdminCommandContext, flags: Flags) => Promise<string>;
-type Flags = { email?: string; name?: string; role?: string };
+type Flags = { email?: string; name?: string; role?: string; limit?: string };
 
 const COMMANDS: Record<string, { required: (keyof Flags)[]; run: Command }> = {
   create: {
@@ -62,25 +66,50 @@ const COMMANDS: Record<string, { required: (keyof Flags)[]; run: Command }> = {
   },
   list: {
     required: [],
-    run: async (ctx) => formatTable(await listAdmins(ctx)),
+    run: async (ctx) => {
+      const admins = await listAdmins(ctx);
+      if (admins.length === 0) return "No admins";
+      return formatTable(
+        ["ID", "EMAIL", "NAME", "ROLE", "ACTIVE", "CREATED", "LAST LOGIN"],
+        admins.map((admin) => [
+          admin.id,
+          admin.email,
+          admin.name,
+          admin.role,
+          admin.is_active ? "yes" : "no",
+          admin.created_at,
+          admin.last_login_at ?? "never",
+        ]),
+      );
+    },
+  },
+  audit: {
+    required: [],
+    run: async (ctx, { email, limit = "50" }) => {
+      if (!/^[1-9][0-9]{0,5}$/.test(limit)) throw new UsageError("--limit must be a whole number from 1 to 999999");
+      const events = await readAuditLog(ctx, { email, limit: Number(limit) });
+      if (events.length === 0) return "No audit events";
+      return formatTable(
+        ["TIME", "EVENT", "REASON", "EMAIL", "ADMIN", "SESSION", "IP", "COLO", "USER AGENT"],
+        events.map((event) => [
+          new Date(event.at).toISOString(),
+          event.event,
+          event.reason ?? "",
+          event.email ?? "",
+          event.adminId ?? "",
+          event.sessionId ?? "",
+          event.ip ?? "",
+          event.colo ?? "",
+          event.userAgent ?? "",
+        ]),
+      );
+    },
   },
 };
 
-function formatTable(rows: Awaited<ReturnType<typeof listAdmins>>): string {
-  if (rows.length === 0) return "No admins";
-  const table = [
-    ["ID", "EMAIL", "NAME", "ROLE", "ACTIVE", "CREATED", "LAST LOGIN"],
-    ...rows.map((admin) => [
-      admin.id,
-      admin.email,
-      admin.name,
-      admin.role,
-      admin.is_active ? "yes" : "no",
-      admin.created_at,
-      admin.last_login_at ?? "never",
-    ]),
-  ];
-  const widths = table[0]?.map((_, column) => Math.max(...table.map((row) => row[column]?.length ?? 0))) ?? [];
+function formatTable(header: string[], rows: string[][]): string {
+  const table = [header, ...rows];
+  const widths = header.map((_, column) => Math.max(...table.map((row) => row[column]?.length ?? 0)));
   return table.map((row) => row.map((cell, column) => cell.padEnd(widths[column] ?? 0)).join("  ").trimEnd()).join("\n");
 }
 
@@ -92,6 +121,7 @@ async function main(argv: string[]): Promise<string> {
       email: { type: "string" },
       name: { type: "string" },
       role: { type: "string" },
+      limit: { type: "string" },
       remote: { type: "boolean", default: false },
       "persist-to": { type: "string" },
       help: { type: "boolean", short: "h" },
@@ -111,13 +141,9 @@ async function main(argv: string[]): Promise<string> {
 
   const target: Target = { remote: values.remote, persistTo: values["persist-to"] };
   applyMigrations(target);
-  return withBindings(target, (env) => {
-    const pbkdf2Iterations = parsePbkdf2Iterations(env.PBKDF2_ITERATIONS);
-    return command.run({ db: database(env.DB), kv: env.REVOCATIONS, now: Date.now(), pbkdf2Iterations }, values);
-  });
+  return withBindings(target, (env) => command.run(commandContext(env), values));
 }
 
-class UsageError extends Error {}
 
 try {
   console.log(await main(process.argv.slice(2)));

@@ -2,9 +2,8 @@ import { spawn } from "node:child_process";
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { countAdmins, createAdmin } from "../src/admins/admin-commands.ts";
-import { parsePbkdf2Iterations } from "../src/config/config.ts";
-import { database } from "../src/db/client.ts";
 import { encodeBase64Url } from "../src/encoding/base64.ts";
+import { commandContext } from "./lib/command-context.ts";
 import { applyMigrations, withBindings } from "./lib/local-platform.ts";
 import { generateSigningJwk } from "./lib/signing-key.ts";
 
@@ -28,15 +27,12 @@ interface LocalAdmin {
 
 async function ensureLocalAdmin(): Promise<LocalAdmin | null> {
   return withBindings({ remote: false }, async (env) => {
-    const db = database(env.DB);
-    if ((await countAdmins(db)) > 0) {
+    const ctx = commandContext(env);
+    if ((await countAdmins(ctx.db)) > 0) {
       return existsSync(LOCAL_ADMIN_FILE) ? (JSON.parse(readFileSync(LOCAL_ADMIN_FILE, "utf8")) as LocalAdmin) : null;
     }
     const admin = { email: LOCAL_ADMIN_EMAIL, password: encodeBase64Url(crypto.getRandomValues(new Uint8Array(18))) };
-    await createAdmin(
-      { db, kv: env.REVOCATIONS, now: Date.now(), pbkdf2Iterations: parsePbkdf2Iterations(env.PBKDF2_ITERATIONS) },
-      { ...admin, name: "Local Admin", role: "admin" },
-    );
+    await createAdmin(ctx, { ...admin, name: "Local Admin", role: "admin" });
     mkdirSync(join(ROOT, ".wrangler"), { recursive: true });
     writeFileSync(LOCAL_ADMIN_FILE, JSON.stringify(admin), { mode: 0o600 });
     return admin;

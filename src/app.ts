@@ -5,11 +5,14 @@ import { ApiError } from "./errors/api-error.ts";
 import { errorResponse } from "./errors/error-responses.ts";
 import { jsonResponse } from "./http/json.ts";
 import { logError } from "./observability/log.ts";
+import { requestLog } from "./middleware/request-log.ts";
 import { ADMIN_AUTH_METHODS, ADMIN_AUTH_PREFIX, adminAuthRoutes } from "./routes/admin-auth.ts";
 import { loadKeyring } from "./tokens/keyring.ts";
 import { MAX_BODY_BYTES } from "./wire/read-body.ts";
 
 export const app = new Hono<{ Bindings: Env }>();
+
+app.use(requestLog);
 
 /**
  * FastAPI routes answer only their declared methods: anything else on a known

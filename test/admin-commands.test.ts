@@ -6,6 +6,7 @@ import {
   disableAdmin,
   enableAdmin,
   listAdmins,
+  OPERATOR_ORIGIN,
   revokeSessions,
   setPassword,
 } from "../src/admins/admin-commands.ts";
@@ -13,7 +14,7 @@ import { database } from "../src/db/client.ts";
 import { bearer, call, loginAs, PREFIX, postJson } from "./support/worker.ts";
 
 function context(): AdminCommandContext {
-  return { db: database(env.DB), kv: env.REVOCATIONS, now: Date.now(), pbkdf2Iterations: 100_000 };
+  return { db: database(env.DB), kv: env.REVOCATIONS, origin: OPERATOR_ORIGIN, now: Date.now(), pbkdf2Iterations: 100_000 };
 }
 
 const PASSWORD = "a long enough password";

@@ -128,3 +128,16 @@ describe("failures", () => {
     }
   });
 });
+
+describe("inputs JSON cannot echo", () => {
+  it.each([
+    ['{"email": "a@example.com", "password": NaN}', '"input":null'],
+    ['{"email": "a@example.com", "password": -Infinity}', '"input":null'],
+    ['{"email": "a@example.com", "password": 1e400}', '"input":null'],
+    ['{"email": "\\ud800", "password": "x"}', '"input":"\ufffd"'],
+  ])("answers 422, not FastAPI's 500, for %s", async (body, echoed) => {
+    const response = await call(`${PREFIX}/login`, { method: "POST", headers: { "content-type": "application/json" }, body });
+    expect(response.status).toBe(422);
+    expect(await response.text()).toContain(echoed);
+  });
+});

@@ -1,6 +1,7 @@
-import { asc, eq, sql } from "drizzle-orm";
+import { asc, desc, eq, sql } from "drizzle-orm";
+import { audit, type RequestOrigin } from "../audit/audit-log.ts";
 import type { Database } from "../db/client.ts";
-import { admins } from "../db/schema.ts";
+import { type AdminRow, admins, auditEvents } from "../db/schema.ts";
 import { hashPassword } from "../passwords/hash-password.ts";
 import { recordSessionRevoked } from "../sessions/revocation-cache.ts";
 import { type RevocationReason, revokeAdminSessions } from "../sessions/session-store.ts";
@@ -11,10 +12,15 @@ import { type AdminUser, toAdminUser } from "./admin-user.ts";
 /** Operator actions, shared by `npm run admin` and the tests; they run outside any request. */
 export interface AdminCommandContext {
   db: Database;
+  /** Recorded in the audit log as the origin of operator actions. */
+  origin: RequestOrigin;
   kv: KVNamespace;
   now: number;
   pbkdf2Iterations: number;
 }
+
+/** Operator actions are audited as coming from the CLI, not from a client. */
+export const OPERATOR_ORIGIN: RequestOrigin = { ip: null, userAgent: "scaikey-admin-cli", colo: null };
 
 /** Stable codes, so the CLI can print one clear line and tests can match. */
 export class AdminCommandError extends Error {
@@ -60,13 +66,13 @@ export async function setPassword(ctx: AdminCommandContext, email: string, passw
   checkPassword(password);
   const admin = await requireAdmin(ctx, email);
   const passwordHash = await hashPassword(password, ctx.pbkdf2Iterations);
-  return updateAndRevoke(ctx, admin.id, { passwordHash }, "password_changed");
+  return updateAndRevoke(ctx, admin, { passwordHash }, "password_changed");
 }
 
 /** Disabling ends every session at once, not when the access tokens expire. */
 export async function disableAdmin(ctx: AdminCommandContext, email: string): Promise<number> {
   const admin = await requireAdmin(ctx, email);
-  return updateAndRevoke(ctx, admin.id, { isActive: false }, "admin_disabled");
+  return updateAndRevoke(ctx, admin, { isActive: false }, "admin_disabled");
 }
 
 export async function enableAdmin(ctx: AdminCommandContext, email: string): Promise<void> {
@@ -76,12 +82,23 @@ export async function enableAdmin(ctx: AdminCommandContext, email: string): Prom
 
 export async function revokeSessions(ctx: AdminCommandContext, email: string): Promise<number> {
   const admin = await requireAdmin(ctx, email);
-  return updateAndRevoke(ctx, admin.id, {}, "operator");
+  return updateAndRevoke(ctx, admin, {}, "operator");
 }
 
 export async function listAdmins(ctx: AdminCommandContext): Promise<AdminUser[]> {
   const rows = await ctx.db.select().from(admins).orderBy(asc(admins.createdAt), asc(admins.email));
   return rows.map(toAdminUser);
+}
+
+export interface AuditQuery {
+  email?: string;
+  limit: number;
+}
+
+/** Newest first; never a password or token, because none is ever written. */
+export async function readAuditLog(ctx: AdminCommandContext, query: AuditQuery) {
+  const filter = query.email === undefined ? undefined : eq(auditEvents.email, query.email.toLowerCase());
+  return ctx.db.select().from(auditEvents).where(filter).orderBy(desc(auditEvents.at), desc(auditEvents.id)).limit(query.limit);
 }
 
 export async function countAdmins(db: Database): Promise<number> {
@@ -92,13 +109,14 @@ export async function countAdmins(db: Database): Promise<number> {
 /** The change and the revocation of every live session commit together, in one D1 batch. */
 async function updateAndRevoke(
   ctx: AdminCommandContext,
-  adminId: string,
+  { id: adminId, email }: AdminRow,
   change: Partial<typeof admins.$inferInsert>,
   reason: RevocationReason,
 ): Promise<number> {
   const [, revoked] = await ctx.db.batch([
     ctx.db.update(admins).set({ ...change, updatedAt: ctx.now }).where(eq(admins.id, adminId)),
     revokeAdminSessions(ctx.db, adminId, reason, ctx.now),
+    audit(ctx.db, ctx.now, ctx.origin, { event: "sessions_revoked", reason, adminId, email: email.toLowerCase() }),
   ]);
   await Promise.all(revoked.map((session) => recordSessionRevoked(ctx.kv, session.id, reason, session.expiresAt, ctx.now)));
   return revoked.length;

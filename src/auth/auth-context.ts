@@ -1,3 +1,4 @@
+import type { RequestOrigin } from "../audit/audit-log.ts";
 import type { Config } from "../config/config.ts";
 import type { Keyring } from "../tokens/keyring.ts";
 
@@ -5,10 +6,13 @@ import type { Keyring } from "../tokens/keyring.ts";
 export interface AuthContext {
   d1: D1Database;
   kv: KVNamespace;
+  /** The Workers Rate Limiting binding that caps login attempts per client IP. */
+  loginRateLimiter: RateLimit;
   config: Config;
   keyring: Keyring;
   /** Epoch ms of the request. */
   now: number;
+  origin: RequestOrigin;
   /** Work that must finish but need not delay the response (KV cache writes). */
   defer(task: Promise<unknown>): void;
 }

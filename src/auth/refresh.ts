@@ -31,7 +31,7 @@ export async function refresh(ctx: AuthContext, refreshToken: string): Promise<T
       now: ctx.now,
       reuseIntervalMs,
       expiresAt: refreshExpiresAt(ctx),
-    }),
+    }, ctx.origin),
   );
   if (outcome.kind === "reuse_detected") {
     ctx.defer(recordSessionRevoked(ctx.kv, claims.sid, "refresh_token_reuse", outcome.expiresAt, ctx.now));

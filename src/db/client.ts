@@ -1,22 +1,30 @@
 import { drizzle } from "drizzle-orm/d1";
 import { ApiError } from "../errors/api-error.ts";
-import * as schema from "./schema.ts";
 
 export type Database = ReturnType<typeof database>;
 
 /** Accepts a D1 Sessions API handle too, so reads can go to a nearby replica. */
 export function database(d1: D1Database | D1DatabaseSession) {
-  return drizzle(d1 as D1Database, { schema });
+  return drizzle(d1 as D1Database);
 }
 
+/** Longer than any healthy D1 or KV call from the far side of the world. */
+export const STORAGE_TIMEOUT_MS = 5_000;
+
 /**
- * D1 and KV failures become a 503 with FastAPI's body: the client may retry,
- * and nothing about the storage leaks.
+ * D1 and KV failures, and calls that hang, become a 503 with FastAPI's body:
+ * the client may retry, and nothing about the storage leaks.
  */
 export async function storage<T>(operation: Promise<T>): Promise<T> {
+  let timer: ReturnType<typeof setTimeout> | null = null;
+  const timeout = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new Error(`storage call timed out after ${STORAGE_TIMEOUT_MS} ms`)), STORAGE_TIMEOUT_MS);
+  });
   try {
-    return await operation;
+    return await Promise.race([operation, timeout]);
   } catch (cause) {
     throw new ApiError("unavailable", { cause });
+  } finally {
+    if (timer !== null) clearTimeout(timer);
   }
 }

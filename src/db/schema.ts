@@ -51,3 +51,54 @@ export const sessions = sqliteTable(
 
 export type AdminRow = typeof admins.$inferSelect;
 export type SessionRow = typeof sessions.$inferSelect;
+
+/**
+ * Consecutive login failures per email, whether or not an admin has it, so a
+ * lockout says nothing about who exists. Counted by one atomic upsert.
+ */
+export const loginThrottle = sqliteTable(
+  "login_throttle",
+  {
+    /** Lower-cased, as emails are matched. */
+    email: text("email").primaryKey(),
+    failures: integer("failures").notNull(),
+    lockedUntil: integer("locked_until"),
+    lastFailureAt: integer("last_failure_at").notNull(),
+  },
+  (table) => [index("login_throttle_last_failure_at").on(table.lastFailureAt)],
+);
+
+export const AUDIT_EVENTS = [
+  "login_succeeded",
+  "login_failed",
+  "login_locked_out",
+  "refresh",
+  "refresh_reuse_detected",
+  "logout",
+  "sessions_revoked",
+] as const;
+
+/**
+ * Every auth event, written in the same D1 batch as the change it records, so
+ * the log and the state cannot disagree. Never a password or a token.
+ */
+export const auditEvents = sqliteTable(
+  "audit_events",
+  {
+    id: integer("id").primaryKey({ autoIncrement: true }),
+    at: integer("at").notNull(),
+    event: text("event", { enum: AUDIT_EVENTS }).notNull(),
+    /** Why a login failed, or why sessions were revoked. */
+    reason: text("reason"),
+    email: text("email"),
+    adminId: text("admin_id"),
+    sessionId: text("session_id"),
+    ip: text("ip"),
+    userAgent: text("user_agent"),
+    /** The Cloudflare data center that served the request. */
+    colo: text("colo"),
+  },
+  (table) => [index("audit_events_at").on(table.at), index("audit_events_email").on(table.email)],
+);
+
+export type AuditEvent = (typeof AUDIT_EVENTS)[number];

@@ -18,9 +18,15 @@ export const authContext = createMiddleware<{ Bindings: Env }>(async (c, next) =
   c.set("auth", {
     d1: c.env.DB,
     kv: c.env.REVOCATIONS,
+    loginRateLimiter: c.env.LOGIN_RATE_LIMITER,
     config,
     keyring,
     now: Date.now(),
+    origin: {
+      ip: c.req.header("cf-connecting-ip") ?? null,
+      userAgent: c.req.header("user-agent") ?? null,
+      colo: (c.req.raw.cf?.colo as string | undefined) ?? null,
+    },
     defer: (task) =>
       executionCtx.waitUntil(task.catch((error: unknown) => logError("deferred write failed", error))),
   });

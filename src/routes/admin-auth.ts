@@ -16,14 +16,7 @@ export const ADMIN_AUTH_PREFIX = "/api/v1/admin/auth";
 export const adminAuthRoutes = new Hono<{ Bindings: Env }>()
   .use(authContext)
   .post("/login", fastApiJsonBody, fastApiJsonValidator(LoginRequest), async (c) => {
-    const { email, password } = c.req.valid("json");
-    const result = await login(c.get("auth"), {
-      email,
-      password,
-      ip: c.req.header("cf-connecting-ip") ?? null,
-      userAgent: c.req.header("user-agent") ?? null,
-    });
-    return tokenResponse(result);
+    return tokenResponse(await login(c.get("auth"), c.req.valid("json")));
   })
   .post("/refresh", fastApiJsonBody, fastApiJsonValidator(RefreshRequest), async (c) => {
     const { refresh_token } = c.req.valid("json");

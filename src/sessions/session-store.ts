@@ -1,4 +1,5 @@
 import { and, eq, gt, isNull, ne, sql } from "drizzle-orm";
+import { auditIfChanged, type RequestOrigin } from "../audit/audit-log.ts";
 import type { Database } from "../db/client.ts";
 import { admins, sessions } from "../db/schema.ts";
 
@@ -54,9 +55,10 @@ export type RotationOutcome =
  * 2. The current token is swapped for the next with a conditional UPDATE: only
  *    the first transaction to see `refresh_jti = presented` changes the row.
  */
-export async function rotateRefreshToken(db: Database, rotation: Rotation): Promise<RotationOutcome> {
+export async function rotateRefreshToken(db: Database, rotation: Rotation, origin: RequestOrigin): Promise<RotationOutcome> {
   const ownSession = and(eq(sessions.id, rotation.sessionId), eq(sessions.adminId, rotation.adminId), isNull(sessions.revokedAt));
-  const [replayed, rotated] = await db.batch([
+  const subject = { adminId: rotation.adminId, sessionId: rotation.sessionId };
+  const [replayed, , rotated] = await db.batch([
     db
       .update(sessions)
       .set({ revokedAt: rotation.now, revokedReason: "refresh_token_reuse" satisfies RevocationReason })
@@ -68,6 +70,7 @@ export async function rotateRefreshToken(db: Database, rotation: Rotation): Prom
         ),
       )
       .returning({ expiresAt: sessions.expiresAt }),
+    auditIfChanged(db, rotation.now, origin, { event: "refresh_reuse_detected", ...subject }),
     db
       .update(sessions)
       .set({
@@ -79,19 +82,23 @@ export async function rotateRefreshToken(db: Database, rotation: Rotation): Prom
       })
       .where(and(ownSession, eq(sessions.refreshJti, rotation.presentedJti), gt(sessions.expiresAt, rotation.now)))
       .returning({ id: sessions.id }),
+    auditIfChanged(db, rotation.now, origin, { event: "refresh", ...subject }),
   ]);
   if (rotated[0]) return { kind: "rotated" };
   if (replayed[0]) return { kind: "reuse_detected", expiresAt: replayed[0].expiresAt };
   return { kind: "refused" };
 }
 
-/** Revokes one live session; returns its expiry (for the KV copy) or null if it was not live. */
-export async function revokeSession(db: Database, sessionId: string, adminId: string, reason: RevocationReason, now: number) {
-  const [revoked] = await db
-    .update(sessions)
-    .set({ revokedAt: now, revokedReason: reason })
-    .where(and(eq(sessions.id, sessionId), eq(sessions.adminId, adminId), isNull(sessions.revokedAt)))
-    .returning({ id: sessions.id, expiresAt: sessions.expiresAt });
+/** Logs one live session out; returns its expiry (for the KV copy) or null if it was not live. */
+export async function logoutSession(db: Database, sessionId: string, adminId: string, now: number, origin: RequestOrigin) {
+  const [[revoked]] = await db.batch([
+    db
+      .update(sessions)
+      .set({ revokedAt: now, revokedReason: "logout" satisfies RevocationReason })
+      .where(and(eq(sessions.id, sessionId), eq(sessions.adminId, adminId), isNull(sessions.revokedAt)))
+      .returning({ id: sessions.id, expiresAt: sessions.expiresAt }),
+    auditIfChanged(db, now, origin, { event: "logout", adminId, sessionId }),
+  ]);
   return revoked ?? null;
 }
 

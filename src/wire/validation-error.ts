@@ -25,5 +25,27 @@ export function validationError(items: readonly FastApiErrorItem[]): ApiError {
     if (item.ctx) entry.set("ctx", new Map(item.ctx));
     return entry;
   });
-  return new ApiError("validation_failed", { body: dumpPythonJson(new Map([["detail", detail]])) });
+  return new ApiError("validation_failed", { body: dumpDetail(new Map([["detail", detail]])) });
+}
+
+/**
+ * FastAPI answers 500 when an echoed input holds NaN, ±Infinity or a lone
+ * surrogate (its JSON encoder refuses them). Bad input must never be a server
+ * error, so those values are echoed as `null` / U+FFFD instead.
+ */
+function dumpDetail(body: PyObject): string {
+  try {
+    return dumpPythonJson(body);
+  } catch (error) {
+    if (!(error instanceof RangeError)) throw error;
+    return dumpPythonJson(representable(body));
+  }
+}
+
+function representable(value: PyValue): PyValue {
+  if (typeof value === "string") return value.toWellFormed();
+  if (Array.isArray(value)) return value.map(representable);
+  if (value instanceof Map) return new Map([...value].map(([key, member]) => [key.toWellFormed(), representable(member)]));
+  if (value !== null && typeof value === "object" && value.kind === "float" && !Number.isFinite(value.value)) return null;
+  return value;
 }

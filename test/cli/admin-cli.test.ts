@@ -67,6 +67,17 @@ describe("npm run admin", () => {
     );
   });
 
+  it("reads the audit log, newest first, filtered by email", () => {
+    const result = admin(["audit", "--email", "OPS@example.com", "--limit", "2"]);
+    expect(result.status).toBe(0);
+    const lines = result.stdout.split("\n");
+    expect(lines[0]).toMatch(/^TIME\s+EVENT\s+REASON/);
+    expect(lines).toHaveLength(3);
+    expect(lines[1]).toMatch(/sessions_revoked\s+password_changed/);
+    expect(lines[2]).toMatch(/sessions_revoked\s+operator/);
+    expect(admin(["audit", "--limit", "0"]).status).toBe(2);
+  });
+
   it("refuses an unknown admin", () => {
     const result = admin(["disable", "--email", "ghost@example.com"]);
     expect(result.status).toBe(1);

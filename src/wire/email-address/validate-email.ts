@@ -246,7 +246,12 @@ function validateLocalPart(local: string, quoted: boolean): LocalPart {
   if (quoted) return validateQuotedLocalPart(local);
   const invalid = displaySet(local, (char) => !ATEXT_INTL_OR_DOT.test(char));
   if (invalid) reject(`The email address contains invalid characters before the @-sign: ${invalid}.`);
-  checkDotAtom(local, "An email address cannot start with a {}.", "An email address cannot have a {} immediately before the @-sign.", false);
+  checkDotAtom(
+    local,
+    "An email address cannot start with a {}.",
+    "An email address cannot have a {} immediately before the @-sign.",
+    false,
+  );
   return reject("The email address contains invalid characters before the @-sign.");
 }
 
@@ -311,10 +316,19 @@ function validateDomainName(domain: string): { unicode: string; ascii: string } 
   if (expandsToPeriod) reject(`The part after the @-sign contains invalid characters: ${expandsToPeriod}.`);
   const mapped = idnaStep("The part after the @-sign contains invalid characters", () => uts46Remap(domain));
   const invalidMapped = displaySet(mapped, (char) => !HOSTNAME_CHARACTER.test(char));
-  if (invalidMapped) reject(`The part after the @-sign contains invalid characters after Unicode normalization: ${invalidMapped}.`);
-  checkDotAtom(mapped, "An email address cannot have a {} immediately after the @-sign.", "An email address cannot end with a {}.", true);
+  if (invalidMapped) {
+    reject(`The part after the @-sign contains invalid characters after Unicode normalization: ${invalidMapped}.`);
+  }
+  checkDotAtom(
+    mapped,
+    "An email address cannot have a {} immediately after the @-sign.",
+    "An email address cannot end with a {}.",
+    true,
+  );
   if (mapped.split(".").some(isReservedLdhLabel)) {
-    reject("An email address cannot have two letters followed by two dashes immediately after the @-sign or after a period, except Punycode.");
+    reject(
+      "An email address cannot have two letters followed by two dashes immediately after the @-sign or after a period, except Punycode.",
+    );
   }
   const ascii = toAsciiDomain(mapped);
   checkAsciiDomain(ascii, domain);
@@ -337,13 +351,17 @@ function toAsciiDomain(mapped: string): string {
 /** RFC 1035 2.3.4 / RFC 5321 4.5.3.1.2 lengths, then what global deliverability implies. */
 function checkAsciiDomain(ascii: string, original: string): void {
   if (ascii.length > DOMAIN_MAX_LENGTH) {
-    if (ascii === original) reject(`The email address is too long after the @-sign ${lengthReason(ascii.length, DOMAIN_MAX_LENGTH)}.`);
+    // Unchanged input is counted in characters, anything IDNA (or lower-casing) touched in bytes.
     const excess = ascii.length - DOMAIN_MAX_LENGTH;
-    reject(`The email address is too long after the @-sign (${excess} byte${excess === 1 ? "" : "s"} too many after IDNA encoding).`);
+    const reason = ascii === original
+      ? lengthReason(ascii.length, DOMAIN_MAX_LENGTH)
+      : `(${excess} byte${excess === 1 ? "" : "s"} too many after IDNA encoding)`;
+    reject(`The email address is too long after the @-sign ${reason}.`);
   }
   const longLabel = ascii.split(".").find((label) => label.length > DNS_LABEL_LENGTH_LIMIT);
   if (longLabel !== undefined) {
-    reject(`After the @-sign, periods cannot be separated by so many characters ${lengthReason(longLabel.length, DNS_LABEL_LENGTH_LIMIT)}.`);
+    const reason = lengthReason(longLabel.length, DNS_LABEL_LENGTH_LIMIT);
+    reject(`After the @-sign, periods cannot be separated by so many characters ${reason}.`);
   }
   if (!ascii.includes(".")) reject("The part after the @-sign is not valid. It should have a period.");
   // Every top-level domain currently ends with a letter.
@@ -373,17 +391,22 @@ function lengthReason(length: number, limit: number): string {
  */
 function checkAddressLength(original: string, normalized: string, asciiForm: string): void {
   checkOriginalLength(original);
-  for (const [address, context] of [[normalized, "after normalization"], [asciiForm, "when the part after the @-sign is converted to IDNA ASCII"]] as const) {
-    const excess = utf8Length(address) - EMAIL_MAX_LENGTH;
-    if (excess > 0) reject(`The email address is too long ${context} (${excess} byte${excess > 1 ? "s" : ""} too many).`);
-  }
+  checkTransformedLength(normalized, "after normalization");
+  checkTransformedLength(asciiForm, "when the part after the @-sign is converted to IDNA ASCII");
+}
+
+function checkTransformedLength(address: string, context: string): void {
+  const excess = utf8Length(address) - EMAIL_MAX_LENGTH;
+  if (excess > 0) reject(`The email address is too long ${context} (${excess} byte${excess > 1 ? "s" : ""} too many).`);
 }
 
 function checkOriginalLength(address: string): void {
   const chars = codePoints(address);
   const excess = utf8Length(address) - EMAIL_MAX_LENGTH;
   if (excess <= 0) return;
-  if (chars.length === utf8Length(address)) reject(`The email address is too long ${lengthReason(chars.length, EMAIL_MAX_LENGTH)}.`);
+  if (chars.length === utf8Length(address)) {
+    reject(`The email address is too long ${lengthReason(chars.length, EMAIL_MAX_LENGTH)}.`);
+  }
   // At most this many bytes per character, so at least this many characters too many.
   const widest = Math.max(...chars.map(utf8Length));
   const fewest = Math.max(1, Math.floor(excess / widest));
@@ -399,7 +422,8 @@ function rejectDomainLiteral(literal: string): never {
   // Python's `$` also matches before a final newline.
   if (/^[0-9.]+\n?$/.test(literal)) {
     const error = ipv4Error(literal);
-    if (error) reject(`The address in brackets after the @-sign is not valid: It is not an IPv4 address (${error}) or is missing an address literal tag.`);
+    const explanation = `It is not an IPv4 address (${error}) or is missing an address literal tag`;
+    if (error) reject(`The address in brackets after the @-sign is not valid: ${explanation}.`);
   } else if (literal.startsWith("IPv6:")) {
     const error = ipv6Error(literal.slice("IPv6:".length));
     if (error) reject(`The IPv6 address in brackets after the @-sign is not valid (${error}).`);
@@ -514,7 +538,8 @@ function mapCharacter(char: string, index: number, domain: string): string {
     const mapped = hostnameOf(prefix + char);
     if (mapped !== undefined) return mapped.split(".").map(fromAsciiLabel).join(".").slice(prefix.length);
   }
-  // Mapped to ASCII the URL parser forbids in a host (space, `/`, `<`, ...): the NFKC form.
+  // Mapped to ASCII the URL parser forbids in a host (space, `/`, `<`, ...). Their mapping is the
+  // lower-cased NFKC form (U+037A's has U+03B9 for U+0345, which changes nothing: its space is refused).
   if (inRanges(mapsToForbiddenAscii(), codeOf(char))) return char.normalize("NFKC").toLowerCase();
   return failIdna(`Codepoint ${unicodeNotation(codeOf(char))} not allowed at position ${index + 1} in ${pyRepr(domain)}`);
 }
@@ -580,20 +605,22 @@ function checkLabel(label: string): void {
 
 function checkCodePointClass(chars: readonly string[], position: number, label: string): void {
   const code = codeOf(chars[position]);
+  const codePoint = unicodeNotation(code);
   const where = `position ${position + 1}`;
   if (code === 0x200c || code === 0x200d) {
-    // idna wraps the joiner's own refusal in an `except ValueError` too.
-    if (!validJoiner(chars, position)) failIdna(`Unknown codepoint adjacent to joiner ${unicodeNotation(code)} at ${where} in ${pyRepr(label)}`);
+    // idna's `except ValueError` around the joiner rule also catches the rule's own refusal.
+    if (!validJoiner(chars, position)) failIdna(`Unknown codepoint adjacent to joiner ${codePoint} at ${where} in ${pyRepr(label)}`);
   } else if (isContextO(code)) {
-    if (!validContextO(chars, position)) failIdna(`Codepoint ${unicodeNotation(code)} not allowed at ${where} in ${pyRepr(label)}`);
+    if (!validContextO(chars, position)) failIdna(`Codepoint ${codePoint} not allowed at ${where} in ${pyRepr(label)}`);
   } else if (!isPvalid(chars[position] ?? "")) {
-    failIdna(`Codepoint ${unicodeNotation(code)} at ${where} of ${pyRepr(label)} not allowed`);
+    failIdna(`Codepoint ${codePoint} at ${where} of ${pyRepr(label)} not allowed`);
   }
 }
 
 const PVALID_EXCEPTIONS = [0xdf, 0x3c2, 0x6fd, 0x6fe, 0xf0b, 0x3007];
 const DISALLOWED_EXCEPTIONS = [0x640, 0x7fa, 0x302e, 0x302f, 0x3031, 0x3032, 0x3033, 0x3034, 0x3035, 0x303b];
-const UNSTABLE_OR_IGNORABLE = /[\p{Changes_When_NFKC_Casefolded}\p{Default_Ignorable_Code_Point}\p{White_Space}\p{Noncharacter_Code_Point}\p{Cn}]/u;
+const UNSTABLE_OR_IGNORABLE =
+  /[\p{Changes_When_NFKC_Casefolded}\p{Default_Ignorable_Code_Point}\p{White_Space}\p{Noncharacter_Code_Point}\p{Cn}]/u;
 const LETTER_OR_DIGIT = /[\p{Ll}\p{Lo}\p{Lm}\p{Mn}\p{Mc}\p{Nd}]/u;
 
 /**
@@ -607,14 +634,18 @@ function isPvalid(char: string): boolean {
   if (DISALLOWED_EXCEPTIONS.includes(code)) return false;
   if (code < 0x80) return /^[a-z0-9-]$/.test(char);
   if (UNSTABLE_OR_IGNORABLE.test(char)) return false;
-  const ignorableBlock = (code >= 0x20d0 && code <= 0x20ff) || (code >= 0x1d100 && code <= 0x1d24f);
-  const oldHangulJamo = (code >= 0x1100 && code <= 0x11ff) || (code >= 0xa960 && code <= 0xa97f) || (code >= 0xd7b0 && code <= 0xd7ff);
-  return !ignorableBlock && !oldHangulJamo && LETTER_OR_DIGIT.test(char);
+  const inBlock = ([low, high]: readonly [number, number]): boolean => code >= low && code <= high;
+  const ignorableBlock = [[0x20d0, 0x20ff], [0x1d100, 0x1d24f]] as const;
+  const oldHangulJamo = [[0x1100, 0x11ff], [0xa960, 0xa97f], [0xd7b0, 0xd7ff]] as const;
+  return !ignorableBlock.some(inBlock) && !oldHangulJamo.some(inBlock) && LETTER_OR_DIGIT.test(char);
 }
 
 function isContextO(code: number): boolean {
-  return [0xb7, 0x375, 0x5f3, 0x5f4, 0x30fb].includes(code) || (code >= 0x660 && code <= 0x669) || (code >= 0x6f0 && code <= 0x6f9);
+  const arabicIndicDigit = (code >= 0x660 && code <= 0x669) || (code >= 0x6f0 && code <= 0x6f9);
+  return arabicIndicDigit || [0xb7, 0x375, 0x5f3, 0x5f4, 0x30fb].includes(code);
 }
+
+const KANA_OR_HAN = /^[\p{Script=Hiragana}\p{Script=Katakana}\p{Script=Han}]$/u;
 
 /** RFC 5892 appendix A.3 to A.9. */
 function validContextO(chars: readonly string[], position: number): boolean {
@@ -624,7 +655,7 @@ function validContextO(chars: readonly string[], position: number): boolean {
   if (code === 0xb7) return before === "l" && after === "l";
   if (code === 0x375) return /^\p{Script=Greek}$/u.test(after);
   if (code === 0x5f3 || code === 0x5f4) return /^\p{Script=Hebrew}$/u.test(before);
-  if (code === 0x30fb) return chars.some((char) => char !== "\u30fb" && /^[\p{Script=Hiragana}\p{Script=Katakana}\p{Script=Han}]$/u.test(char));
+  if (code === 0x30fb) return chars.some((char) => char !== "\u30fb" && KANA_OR_HAN.test(char));
   const [low, high] = code <= 0x669 ? [0x6f0, 0x6f9] : [0x660, 0x669];
   return !chars.some((char) => codeOf(char) >= low && codeOf(char) <= high);
 }
@@ -662,14 +693,17 @@ function checkBidi(chars: readonly string[], label: string): void {
   if (unknown !== -1) failIdna(`Unknown directionality in label ${pyRepr(label)} at position ${unknown + 1}`);
   if (!directions.some((direction) => RIGHT_TO_LEFT.includes(direction))) return;
   const first = directions[0] ?? "";
-  if (first !== "R" && first !== "AL" && first !== "L") failIdna(`First codepoint in label ${pyRepr(label)} must be directionality L, R or AL`);
+  if (first !== "R" && first !== "AL" && first !== "L") {
+    failIdna(`First codepoint in label ${pyRepr(label)} must be directionality L, R or AL`);
+  }
   const rtl = first !== "L";
   const allowed = rtl ? ["R", "AL", "AN", "EN", "ES", "CS", "ET", "ON", "BN", "NSM"] : ["L", "EN", "ES", "CS", "ET", "ON", "BN", "NSM"];
   const validEnd = rtl ? ["R", "AL", "EN", "AN"] : ["L", "EN"];
+  const kind = rtl ? "right-to-left" : "left-to-right";
   let endsValid = false;
   let numberType: string | undefined;
   for (const [index, direction] of directions.entries()) {
-    if (!allowed.includes(direction)) failIdna(`Invalid direction for codepoint at position ${index + 1} in a ${rtl ? "right-to-left" : "left-to-right"} label`);
+    if (!allowed.includes(direction)) failIdna(`Invalid direction for codepoint at position ${index + 1} in a ${kind} label`);
     if (direction !== "NSM") endsValid = validEnd.includes(direction);
     if (rtl && (direction === "AN" || direction === "EN")) {
       numberType ??= direction;
@@ -679,8 +713,9 @@ function checkBidi(chars: readonly string[], label: string): void {
   if (!endsValid) failIdna("Label ends with illegal codepoint directionality");
 }
 
-const ARABIC_LETTER_RANGES = [[0x600, 0x7bf], [0x860, 0x8ff], [0xfb50, 0xfdcf], [0xfdf0, 0xfdff], [0xfe70, 0xfeff], [0x10d00, 0x10d3f], [0x10ec0, 0x10eff], [0x10f30, 0x10f6f], [0x1ec70, 0x1ecbf], [0x1ed00, 0x1ed4f], [0x1ee00, 0x1eeff]] as const;
-const RIGHT_TO_LEFT_RANGES = [[0x590, 0x5ff], [0x7c0, 0x85f], [0xfb1d, 0xfb4f], [0x10800, 0x10cff], [0x10d40, 0x10ebf], [0x10f00, 0x10f2f], [0x10f70, 0x10fff], [0x1e800, 0x1ec6f], [0x1ecc0, 0x1ecff], [0x1ed50, 0x1edff], [0x1ef00, 0x1efff]] as const;
+/** Blocks whose default bidi class is AL, and those whose default is R (DerivedBidiClass.txt). */
+const ARABIC_LETTER_BLOCKS = parseRanges("600-7bf,860-8ff,fb50-fdcf,fdf0-fdff,fe70-feff,10d00-10d3f,10ec0-10eff,10f30-10f6f,1ec70-1ecbf,1ed00-1ed4f,1ee00-1eeff");
+const RIGHT_TO_LEFT_BLOCKS = parseRanges("590-5ff,7c0-85f,fb1d-fb4f,10800-10cff,10d40-10ebf,10f00-10f2f,10f70-10fff,1e800-1ec6f,1ecc0-1ecff,1ed50-1edff,1ef00-1efff");
 
 /**
  * `unicodedata.bidirectional` for the characters a valid label can hold: the
@@ -696,8 +731,8 @@ function bidiClass(char: string): string {
   if (code >= 0x30 && code <= 0x39) return "EN";
   const category = generalCategory(char);
   if (category === "Mn" || category === "Me") return "NSM";
-  if (ARABIC_LETTER_RANGES.some(([low, high]) => code >= low && code <= high)) return "AL";
-  return RIGHT_TO_LEFT_RANGES.some(([low, high]) => code >= low && code <= high) ? "R" : "L";
+  if (inRanges(ARABIC_LETTER_BLOCKS, code)) return "AL";
+  return inRanges(RIGHT_TO_LEFT_BLOCKS, code) ? "R" : "L";
 }
 
 /** RFC 3492 Punycode with Python's parameters. */
@@ -892,7 +927,8 @@ function displaySet(text: string, selected: (char: string) => boolean): string {
 // Python 3.11's unicodedata (Unicode 14.0) over the runtime's Unicode data
 // ---------------------------------------------------------------------------
 
-const GENERAL_CATEGORIES = ["Lu", "Ll", "Lt", "Lm", "Lo", "Mn", "Mc", "Me", "Nd", "Nl", "No", "Pc", "Pd", "Ps", "Pe", "Pi", "Pf", "Po", "Sm", "Sc", "Sk", "So", "Zs", "Zl", "Zp", "Cc", "Cf", "Cs", "Co"]
+const GENERAL_CATEGORIES = "Lu Ll Lt Lm Lo Mn Mc Me Nd Nl No Pc Pd Ps Pe Pi Pf Po Sm Sc Sk So Zs Zl Zp Cc Cf Cs Co"
+  .split(" ")
   .map((name) => [name, new RegExp(`^\\p{${name}}$`, "u")] as const);
 
 /** Categories that changed between Unicode 14 and the runtime's newer data. */
@@ -957,7 +993,10 @@ function lazy<T>(build: () => T): () => T {
 /** Assigned in the runtime's Unicode but not in Unicode 14.0, so unknown to Python 3.11. */
 const newerCodePoints = lazy(() => parseRanges("88f,897,c5c,cdc,cf3,ece,1acf-1add,1ae0-1aeb,1b4e-1b4f,1b7f,1c89-1c8a,20c1,2427-2429,2b96,2ffc-2fff,31e4-31e5,31ef,a7cb-a7cf,a7d2,a7d4,a7da-a7dc,a7f1,fbc3-fbd2,fd90-fd91,fdc8-fdce,105c0-105f3,10940-10959,10d40-10d65,10d69-10d85,10d8e-10d8f,10ec2-10ec7,10ed0-10ed8,10efa-10eff,1123f-11241,11380-11389,1138b,1138e,11390-113b5,113b7-113c0,113c2,113c5,113c7-113ca,113cc-113d5,113d7-113d8,113e1-113e2,116d0-116e3,11b00-11b09,11b60-11b67,11bc0-11be1,11bf0-11bf9,11db0-11ddb,11de0-11de9,11f00-11f10,11f12-11f3a,11f3e-11f5a,1342f,13439-13455,13460-143fa,16100-16139,16d40-16d79,16ea0-16eb8,16ebb-16ed3,16ff2-16ff6,187f8-187ff,18cff,18d09-18d1e,18d80-18df2,1b132,1b155,1cc00-1ccfc,1cd00-1ceb3,1ceba-1ced0,1cee0-1cef0,1d2c0-1d2d3,1df25-1df2a,1e030-1e06d,1e08f,1e4d0-1e4f9,1e5d0-1e5fa,1e5ff,1e6c0-1e6de,1e6e0-1e6f5,1e6fe-1e6ff,1f6d8,1f6dc,1f774-1f77f,1f7d9,1f8b2-1f8bb,1f8c0-1f8c1,1f8d0-1f8d8,1fa54-1fa57,1fa75-1fa77,1fa87-1fa8a,1fa8e-1fa8f,1faad-1faaf,1fabb-1fabf,1fac6,1fac8,1facd-1facf,1fada-1fadc,1fadf,1fae8-1faea,1faef,1faf7-1faf8,1fbcb-1fbef,1fbfa,2b739-2b73f,2cea2-2cead,2ebf0-2ee5d,31350-33479"));
 
-const newerCodePointClass = lazy(() => `[${newerCodePoints().map(([start, end]) => `\\u{${hex(start, 1)}}-\\u{${hex(end, 1)}}`).join("")}]`);
+const newerCodePointClass = lazy(() => {
+  const ranges = newerCodePoints().map(([start, end]) => `\\u{${hex(start, 1)}}-\\u{${hex(end, 1)}}`);
+  return `[${ranges.join("")}]`;
+});
 
 /** Characters whose decomposition holds a full stop; email-validator refuses them before UTS #46 (U+FF0E is allowed). */
 const decomposesToFullStop = lazy(() => parseRanges("2024-2026,2488-249b,33c2,33c7,33d8,fe52,1f100"));
@@ -977,7 +1016,9 @@ const joiningTypes = lazy(() => ({
 }));
 
 /** Bidi classes of valid label characters that the block defaults above get wrong. */
-const bidiExceptions = lazy(() => Object.entries({ AN: "660-669,10d30-10d39", BN: "200c-200d", EN: "6f0-6f9", L: "cbf,cc6,11a07-11a08,11c3f", ON: "b7,2b9-2ba,2c6-2cf,2ec,375,2e2f,30fb,a67f,a717-a71f,a788" }).map(([direction, ranges]) => [direction, parseRanges(ranges)] as const));
+const bidiExceptions = lazy(() =>
+  Object.entries({ AN: "660-669,10d30-10d39", BN: "200c-200d", EN: "6f0-6f9", L: "cbf,cc6,11a07-11a08,11c3f", ON: "b7,2b9-2ba,2c6-2cf,2ec,375,2e2f,30fb,a67f,a717-a71f,a788" }).map(([direction, ranges]) => [direction, parseRanges(ranges)] as const),
+);
 
 /**
  * Names from Python 3.11's unicodedata: a word list, then one entry per code
