@@ -34,8 +34,9 @@ export default defineConfig(async () => {
           },
         },
         {
-          // The operator CLI, in Node, as operators run it.
-          test: { name: "cli", include: ["test/cli/*.test.ts"], environment: "node", testTimeout: 60_000 },
+          // The operator CLI, in Node, as operators run it: each call starts wrangler, so it is slow
+          // while the worker project runs beside it.
+          test: { name: "cli", include: ["test/cli/*.test.ts"], environment: "node", testTimeout: 180_000 },
         },
       ],
     },

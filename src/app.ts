@@ -1,4 +1,4 @@
-import { Hono } from "hono";
+import { Hono } from "hono/tiny";
 import { ConfigError } from "./config/config.ts";
 import { loadConfig } from "./config/load-config.ts";
 import { ApiError } from "./errors/api-error.ts";
@@ -17,10 +17,17 @@ app.use(requestLog);
 /**
  * FastAPI routes answer only their declared methods: anything else on a known
  * path is 405 with `Allow` — HEAD and OPTIONS included, which Hono would
- * otherwise route to GET or 404.
+ * otherwise route to GET or 404. A known path with a stray trailing slash is
+ * Starlette's `redirect_slashes` 307 to the real one.
  */
 app.use(`${ADMIN_AUTH_PREFIX}/*`, async (c, next) => {
-  const allowed = ADMIN_AUTH_METHODS[c.req.path.slice(ADMIN_AUTH_PREFIX.length)];
+  const route = c.req.path.slice(ADMIN_AUTH_PREFIX.length);
+  const allowed = ADMIN_AUTH_METHODS[route];
+  if (!allowed && route.endsWith("/") && ADMIN_AUTH_METHODS[route.slice(0, -1)]) {
+    const location = new URL(c.req.url);
+    location.pathname = c.req.path.slice(0, -1);
+    return new Response(null, { status: 307, headers: { location: location.href } });
+  }
   if (allowed && c.req.method !== allowed) throw new ApiError("method_not_allowed", { headers: { allow: allowed } });
   await next();
 });
@@ -43,17 +50,7 @@ app.get("/.well-known/jwks.json", async (c) => {
 
 app.get("/health", () => jsonResponse({ status: "ok" }));
 
-app.notFound((c) => {
-  // Starlette's redirect_slashes: a known path with a stray trailing slash is a 307 to the real one.
-  const path = c.req.path;
-  const toggled = path.endsWith("/") ? path.slice(0, -1) : `${path}/`;
-  if (path.startsWith(ADMIN_AUTH_PREFIX) && ADMIN_AUTH_METHODS[toggled.slice(ADMIN_AUTH_PREFIX.length)]) {
-    const location = new URL(c.req.url);
-    location.pathname = toggled;
-    return new Response(null, { status: 307, headers: { location: location.href } });
-  }
-  return errorResponse("not_found");
-});
+app.notFound(() => errorResponse("not_found"));
 
 app.onError((error, c) => {
   if (error instanceof ApiError) {

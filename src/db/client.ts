@@ -3,9 +3,19 @@ import { ApiError } from "../errors/api-error.ts";
 
 export type Database = ReturnType<typeof database>;
 
-/** Accepts a D1 Sessions API handle too, so reads can go to a nearby replica. */
+const databases = new WeakMap<D1Database | D1DatabaseSession, ReturnType<typeof drizzle>>();
+
+/**
+ * Drizzle over a D1 binding, built once per binding per isolate. Accepts a D1
+ * Sessions API handle too, so reads can go to a nearby replica.
+ */
 export function database(d1: D1Database | D1DatabaseSession) {
-  return drizzle(d1 as D1Database);
+  let db = databases.get(d1);
+  if (!db) {
+    db = drizzle(d1 as D1Database);
+    databases.set(d1, db);
+  }
+  return db;
 }
 
 /** Longer than any healthy D1 or KV call from the far side of the world. */

@@ -1,4 +1,4 @@
-import { Hono } from "hono";
+import { Hono } from "hono/tiny";
 import { currentAdmin } from "../auth/current-admin.ts";
 import { login } from "../auth/login.ts";
 import { logout } from "../auth/logout.ts";

@@ -57,11 +57,20 @@ describe("npm run admin", () => {
     expect(result.stdout).not.toMatch(/pbkdf2|\$/);
   });
 
-  it("disables, enables, revokes sessions and sets the password", () => {
+  it("disables an admin", () => {
     expect(admin(["disable", "--email", "ops@example.com"]).stdout).toBe("Disabled ops@example.com; 0 session(s) revoked");
     expect(admin(["list"]).stdout).toMatch(/Ops@example\.com\s+Ops\s+owner\s+no/);
+  });
+
+  it("enables an admin", () => {
     expect(admin(["enable", "--email", "ops@example.com"]).stdout).toBe("Enabled ops@example.com");
+  });
+
+  it("revokes an admin's sessions", () => {
     expect(admin(["revoke-sessions", "--email", "ops@example.com"]).stdout).toBe("Revoked 0 session(s) of ops@example.com");
+  });
+
+  it("sets a password", () => {
     expect(admin(["set-password", "--email", "ops@example.com"], "another long passphrase").stdout).toBe(
       "Password changed for ops@example.com; 0 session(s) revoked",
     );

@@ -1,0 +1,71 @@
+import { createExecutionContext, waitOnExecutionContext } from "cloudflare:test";
+import { env } from "cloudflare:workers";
+import { describe, expect, it } from "vitest";
+import worker from "../src/index.ts";
+import { countingBindings, type RoundTrips } from "./support/counting-bindings.ts";
+import { BASE_URL, bearer, createAdmin, loginAs, PREFIX, randomClientIp } from "./support/worker.ts";
+
+/** One request through the worker with counting bindings; deferred KV writes are waited for and counted. */
+async function measure(path: string, init: RequestInit): Promise<{ status: number; trips: RoundTrips }> {
+  const { bindings, trips } = countingBindings();
+  const request = new Request(BASE_URL + path, init);
+  request.headers.set("cf-connecting-ip", randomClientIp());
+  const ctx = createExecutionContext();
+  const response = await worker.fetch(request, { ...env, ...bindings }, ctx);
+  await waitOnExecutionContext(ctx);
+  return { status: response.status, trips };
+}
+
+const json = (body: unknown): RequestInit => ({ method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify(body) });
+
+/** Each D1 or KV call from a far location is a network round trip: these are the budgets per route. */
+describe("round trips per request", () => {
+  it("login: one D1 read batch and one D1 write batch, no KV", async () => {
+    const admin = await createAdmin();
+    expect(await measure(`${PREFIX}/login`, json({ email: admin.email, password: admin.password }))).toEqual({
+      status: 200,
+      trips: { d1Batches: 2, d1Queries: 0, kvReads: 0, kvWrites: 0 },
+    });
+  });
+
+  it("login failure: the same two batches as a success, whether or not the admin exists", async () => {
+    const admin = await createAdmin();
+    for (const email of [admin.email, `ghost-${crypto.randomUUID()}@example.com`]) {
+      expect(await measure(`${PREFIX}/login`, json({ email, password: "wrong password" }))).toEqual({
+        status: 401,
+        trips: { d1Batches: 2, d1Queries: 0, kvReads: 0, kvWrites: 0 },
+      });
+    }
+  });
+
+  it("refresh: one KV read, one D1 batch, one KV write", async () => {
+    const tokens = await loginAs(await createAdmin());
+    expect(await measure(`${PREFIX}/refresh`, json({ refresh_token: tokens.refresh_token }))).toEqual({
+      status: 200,
+      trips: { d1Batches: 1, d1Queries: 0, kvReads: 1, kvWrites: 1 },
+    });
+  });
+
+  it("me: one KV read and one D1 read", async () => {
+    const tokens = await loginAs(await createAdmin());
+    expect(await measure(`${PREFIX}/me`, { headers: bearer(tokens.access_token) })).toEqual({
+      status: 200,
+      trips: { d1Batches: 0, d1Queries: 1, kvReads: 1, kvWrites: 0 },
+    });
+  });
+
+  it("logout: one D1 batch and one KV write", async () => {
+    const tokens = await loginAs(await createAdmin());
+    expect(await measure(`${PREFIX}/logout`, { method: "POST", headers: bearer(tokens.access_token) })).toEqual({
+      status: 200,
+      trips: { d1Batches: 1, d1Queries: 0, kvReads: 0, kvWrites: 1 },
+    });
+  });
+
+  it("a refused request costs no storage at all", async () => {
+    const zero = { d1Batches: 0, d1Queries: 0, kvReads: 0, kvWrites: 0 };
+    expect((await measure(`${PREFIX}/me`, { headers: bearer("not.a.token") })).trips).toEqual(zero);
+    expect((await measure(`${PREFIX}/login`, json({ email: "not-an-email", password: "x" }))).trips).toEqual(zero);
+    expect((await measure(`${PREFIX}/refresh`, json({ refresh_token: "garbage" }))).trips).toEqual(zero);
+  });
+});
