@@ -5,6 +5,7 @@ import { ApiError } from "./errors/api-error.ts";
 import { errorResponse } from "./errors/error-responses.ts";
 import { jsonResponse } from "./http/json.ts";
 import { logError } from "./observability/log.ts";
+import { cors } from "./middleware/cors.ts";
 import { requestLog } from "./middleware/request-log.ts";
 import { ADMIN_AUTH_METHODS, ADMIN_AUTH_PREFIX, adminAuthRoutes } from "./routes/admin-auth.ts";
 import { loadKeyring } from "./tokens/keyring.ts";
@@ -13,6 +14,13 @@ import { MAX_BODY_BYTES } from "./wire/read-body.ts";
 export const app = new Hono<{ Bindings: Env }>();
 
 app.use(requestLog);
+app.use(cors);
+
+/** Browsers must not guess a JSON error into something executable. */
+app.use(async (c, next) => {
+  await next();
+  c.res.headers.set("x-content-type-options", "nosniff");
+});
 
 /**
  * FastAPI routes answer only their declared methods: anything else on a known
