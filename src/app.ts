@@ -5,6 +5,7 @@ import { ApiError } from "./errors/api-error.ts";
 import { errorResponse } from "./errors/error-responses.ts";
 import { jsonResponse } from "./http/json.ts";
 import { logError } from "./observability/log.ts";
+import openApiDocument from "./openapi/openapi.json";
 import { cors } from "./middleware/cors.ts";
 import { requestLog } from "./middleware/request-log.ts";
 import { ADMIN_AUTH_METHODS, ADMIN_AUTH_PREFIX, adminAuthRoutes } from "./routes/admin-auth.ts";
@@ -55,6 +56,11 @@ app.get("/.well-known/jwks.json", async (c) => {
     headers: { "content-type": "application/json", "cache-control": "public, max-age=300" },
   });
 });
+
+/** Rendered once per isolate; see build-document.ts for why it is generated ahead of time. */
+const OPENAPI_DOCUMENT = JSON.stringify(openApiDocument);
+
+app.get("/openapi.json", () => new Response(OPENAPI_DOCUMENT, { headers: { "content-type": "application/json" } }));
 
 app.get("/health", () => jsonResponse({ status: "ok" }));
 

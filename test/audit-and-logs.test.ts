@@ -129,9 +129,7 @@ describe("scheduled purge", () => {
       env.DB.prepare("INSERT INTO login_throttle (email, failures, locked_until, last_failure_at) VALUES ('recent@example.com', 3, NULL, ?)").bind(Date.now()),
     ]);
     vi.spyOn(console, "log").mockImplementation(() => {});
-    const ctx = createExecutionContext();
-    await worker.scheduled(createScheduledController({ scheduledTime: Date.now(), cron: "17 * * * *" }), env, ctx);
-    await waitOnExecutionContext(ctx);
+    await worker.scheduled(createScheduledController({ scheduledTime: Date.now(), cron: "17 * * * *" }), env);
 
     const sessions = (await env.DB.prepare("SELECT id FROM sessions WHERE admin_id = ?").bind(admin.id).all<{ id: string }>()).results;
     expect(sessions.map((row) => row.id)).toEqual([sidOf(live.access_token)]);

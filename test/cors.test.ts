@@ -7,8 +7,8 @@ import { BASE_URL, call, PREFIX } from "./support/worker.ts";
 const PANEL = "https://admin.scaikey.example";
 const withOrigins = { ...env, ALLOWED_ORIGINS: `${PANEL}, https://staging-admin.scaikey.example` };
 
-function send(path: string, init: RequestInit, bindings: Env = withOrigins): Promise<Response> {
-  return worker.fetch(new Request(BASE_URL + path, init), bindings, createExecutionContext());
+async function send(path: string, init: RequestInit, bindings: Env = withOrigins): Promise<Response> {
+  return await worker.fetch(new Request(BASE_URL + path, init), bindings, createExecutionContext());
 }
 
 describe("CORS from ALLOWED_ORIGINS", () => {

@@ -71,7 +71,7 @@ describe("forged and damaged access tokens", () => {
     await expectRefused(`${header}.${base64url(JSON.stringify(tampered))}.${signature}`);
   });
 
-  it.each([
+  it.each<[string, { kid?: string; claims?: Record<string, unknown> }]>([
     ["an unknown kid", { kid: "unknown-kid" }],
     ["an expired token", { claims: { exp: Math.floor(Date.now() / 1000) - 1 } }],
     ["a not-yet-valid token", { claims: { nbf: Math.floor(Date.now() / 1000) + 600 } }],

@@ -6,7 +6,7 @@ import type { FastApiIssueParams } from "../wire/fastapi-validation.ts";
  * pydantic's `EmailStr`: the value as email-validator normalises it (trimmed,
  * domain lower-cased), or email-validator's reason as a `value_error`.
  */
-const EmailStr = z.pipe(
+export const EmailStr = z.pipe(
   z.string(),
   z.transform((value: string, ctx) => {
     const result = validateEmail(value);

@@ -10,11 +10,13 @@ afterAll(() => rmSync(state, { recursive: true, force: true }));
 
 /** Runs `npm run admin -- …` the way an operator does, against a throwaway local database. */
 function admin(args: string[], password?: string) {
-  const { JWT_SIGNING_KEYS: _testKeys, ADMIN_PASSWORD: _inherited, ...inherited } = process.env;
-  const env: NodeJS.ProcessEnv = password === undefined ? inherited : { ...inherited, ADMIN_PASSWORD: password };
+  const env: Record<string, string | undefined> = { ...process.env, ADMIN_PASSWORD: password };
+  // The test run's signing keys are not the CLI's business; wrangler would announce them.
+  delete env.JWT_SIGNING_KEYS;
+  if (password === undefined) delete env.ADMIN_PASSWORD;
   const result = spawnSync(process.execPath, ["scripts/admin.ts", ...args, "--persist-to", state], {
     cwd: ROOT,
-    env,
+    env: env as NodeJS.ProcessEnv,
     encoding: "utf8",
     stdio: ["ignore", "pipe", "pipe"],
   });

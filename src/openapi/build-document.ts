@@ -1,0 +1,130 @@
+import * as z from "zod/mini";
+import { EmailStr, LoginRequest, RefreshRequest } from "../routes/request-schemas.ts";
+import {
+  AdminUser,
+  HTTPError,
+  HTTPValidationError,
+  LoginResponse,
+  LogoutResponse,
+  RefreshResponse,
+  ValidationError,
+} from "./response-schemas.ts";
+
+/**
+ * FastAPI's component names (it prefixes the module path where names clash),
+ * so clients generated from the old backend's document keep working.
+ */
+const COMPONENTS = {
+  scaikey__api__v1__admin__auth__LoginRequest: [LoginRequest, "input"],
+  scaikey__api__v1__admin__auth__LoginResponse: [LoginResponse, "output"],
+  scaikey__api__v1__me__auth__RefreshRequest: [RefreshRequest, "input"],
+  scaikey__api__v1__me__auth__RefreshResponse: [RefreshResponse, "output"],
+  AdminUser: [AdminUser, "output"],
+  LogoutResponse: [LogoutResponse, "output"],
+  HTTPValidationError: [HTTPValidationError, "output"],
+  ValidationError: [ValidationError, "output"],
+  HTTPError: [HTTPError, "output"],
+} as const;
+
+type ComponentName = keyof typeof COMPONENTS;
+
+function jsonSchema(name: ComponentName): Record<string, unknown> {
+  const [schema, io] = COMPONENTS[name];
+  const { $schema: _dialect, ...body } = z.toJSONSchema(schema, {
+    io,
+    unrepresentable: "any",
+    override: ({ zodSchema, jsonSchema }) => {
+      if (zodSchema === EmailStr) jsonSchema.format = "email";
+    },
+  }) as Record<string, unknown>;
+  return { title: name, ...body };
+}
+
+const ref = (name: ComponentName) => ({ $ref: `#/components/schemas/${name}` });
+const json = (name: ComponentName, description: string) => ({ description, content: { "application/json": { schema: ref(name) } } });
+
+const ERRORS = {
+  401: json("HTTPError", "Not authenticated, or the token or credentials were refused"),
+  413: json("HTTPError", "Request body over 64 KiB"),
+  422: json("HTTPValidationError", "Validation Error"),
+  503: json("HTTPError", "Storage unavailable"),
+};
+
+/**
+ * The OpenAPI 3.1 document, generated from the same zod schemas the routes
+ * validate with. `npm run openapi` writes it to openapi.json, which the worker
+ * serves; a test regenerates it and fails if the committed copy has drifted.
+ * (Generating it in the worker would ship zod's JSON Schema emitter, ~7 KiB
+ * gzip, to every cold start.)
+ */
+export function buildOpenApiDocument() {
+  const bearer = [{ HTTPBearer: [] }];
+  return {
+    openapi: "3.1.0",
+    info: { title: "ScaiKey Admin Auth", version: "1.0.0" },
+    paths: {
+      "/api/v1/admin/auth/login": {
+        post: {
+          tags: ["Admin Auth"],
+          summary: "Admin Login",
+          description: "Login to the admin panel.",
+          operationId: "admin_login_api_v1_admin_auth_login_post",
+          requestBody: { required: true, content: { "application/json": { schema: ref("scaikey__api__v1__admin__auth__LoginRequest") } } },
+          responses: {
+            200: json("scaikey__api__v1__admin__auth__LoginResponse", "Successful Response"),
+            401: ERRORS[401],
+            403: json("HTTPError", "Account disabled"),
+            413: ERRORS[413],
+            422: ERRORS[422],
+            429: {
+              ...json("HTTPError", "Too many login attempts"),
+              headers: { "Retry-After": { description: "Seconds to wait", schema: { type: "integer" } } },
+            },
+            503: ERRORS[503],
+          },
+        },
+      },
+      "/api/v1/admin/auth/logout": {
+        post: {
+          tags: ["Admin Auth"],
+          summary: "Admin Logout",
+          description: "Logout from admin panel.",
+          operationId: "admin_logout_api_v1_admin_auth_logout_post",
+          security: bearer,
+          responses: { 200: json("LogoutResponse", "Successful Response"), 401: ERRORS[401], 413: ERRORS[413], 503: ERRORS[503] },
+        },
+      },
+      "/api/v1/admin/auth/me": {
+        get: {
+          tags: ["Admin Auth"],
+          summary: "Admin Me",
+          description: "Get current admin user info from token.",
+          operationId: "admin_me_api_v1_admin_auth_me_get",
+          security: bearer,
+          parameters: [{ name: "authorization", in: "header", required: false, schema: { anyOf: [{ type: "string" }, { type: "null" }] } }],
+          responses: { 200: json("AdminUser", "Successful Response"), 401: ERRORS[401], 422: ERRORS[422], 503: ERRORS[503] },
+        },
+      },
+      "/api/v1/admin/auth/refresh": {
+        post: {
+          tags: ["Admin Auth"],
+          summary: "Admin Refresh",
+          description: "Refresh access token.",
+          operationId: "admin_refresh_api_v1_admin_auth_refresh_post",
+          requestBody: { required: true, content: { "application/json": { schema: ref("scaikey__api__v1__me__auth__RefreshRequest") } } },
+          responses: {
+            200: json("scaikey__api__v1__me__auth__RefreshResponse", "Successful Response"),
+            401: ERRORS[401],
+            413: ERRORS[413],
+            422: ERRORS[422],
+            503: ERRORS[503],
+          },
+        },
+      },
+    },
+    components: {
+      schemas: Object.fromEntries(Object.keys(COMPONENTS).map((name) => [name, jsonSchema(name as ComponentName)])),
+      securitySchemes: { HTTPBearer: { type: "http", scheme: "bearer", bearerFormat: "JWT" } },
+    },
+  };
+}

@@ -1,0 +1,54 @@
+import { describe, expect, it } from "vitest";
+import { buildOpenApiDocument } from "../src/openapi/build-document.ts";
+import { call } from "./support/worker.ts";
+
+interface Document {
+  openapi: string;
+  paths: Record<string, Record<string, { responses: Record<string, unknown>; security?: unknown }>>;
+  components: { schemas: Record<string, { properties: Record<string, Record<string, unknown>>; required?: string[] }>; securitySchemes: Record<string, unknown> };
+}
+
+async function served(): Promise<Document> {
+  const response = await call("/openapi.json");
+  expect(response.status).toBe(200);
+  expect(response.headers.get("content-type")).toBe("application/json");
+  return response.json();
+}
+
+describe("GET /openapi.json", () => {
+  it("is exactly what the zod schemas generate today (run `npm run openapi` after changing them)", async () => {
+    expect(await served()).toEqual(JSON.parse(JSON.stringify(buildOpenApiDocument())));
+  });
+
+  it("covers every endpoint, status and field of the reference page", async () => {
+    const document = await served();
+    expect(document.openapi).toBe("3.1.0");
+    const prefix = "/api/v1/admin/auth";
+    expect(Object.keys(document.paths[`${prefix}/login`] ?? {})).toEqual(["post"]);
+    expect(Object.keys(document.paths[`${prefix}/logout`] ?? {})).toEqual(["post"]);
+    expect(Object.keys(document.paths[`${prefix}/me`] ?? {})).toEqual(["get"]);
+    expect(Object.keys(document.paths[`${prefix}/refresh`] ?? {})).toEqual(["post"]);
+    for (const [path, method, statuses] of [
+      ["/login", "post", ["200", "401", "403", "413", "422", "429"]],
+      ["/logout", "post", ["200", "401", "413"]],
+      ["/me", "get", ["200", "401", "422"]],
+      ["/refresh", "post", ["200", "401", "413", "422"]],
+    ] as const) {
+      expect(Object.keys(document.paths[`${prefix}${path}`]?.[method]?.responses ?? {})).toEqual(expect.arrayContaining([...statuses]));
+    }
+    const schemas = document.components.schemas;
+    const fields = (name: string) => Object.keys(schemas[name]?.properties ?? {});
+    const required = (name: string) => schemas[name]?.required ?? [];
+    expect(fields("scaikey__api__v1__admin__auth__LoginRequest")).toEqual(["email", "password"]);
+    expect(required("scaikey__api__v1__admin__auth__LoginRequest")).toEqual(["email", "password"]);
+    expect(schemas.scaikey__api__v1__admin__auth__LoginRequest?.properties.email?.format).toBe("email");
+    expect(fields("scaikey__api__v1__admin__auth__LoginResponse")).toEqual(expect.arrayContaining(["access_token", "refresh_token", "user"]));
+    expect(fields("scaikey__api__v1__me__auth__RefreshRequest")).toEqual(["refresh_token"]);
+    expect(fields("scaikey__api__v1__me__auth__RefreshResponse")).toEqual(expect.arrayContaining(["access_token", "refresh_token"]));
+    expect(fields("HTTPValidationError")).toEqual(["detail"]);
+    expect(fields("ValidationError")).toEqual(expect.arrayContaining(["loc", "msg", "type"]));
+    expect(required("ValidationError")).toEqual(expect.arrayContaining(["loc", "msg", "type"]));
+    expect(document.components.securitySchemes.HTTPBearer).toEqual({ type: "http", scheme: "bearer", bearerFormat: "JWT" });
+    expect(document.paths[`${prefix}/me`]?.get?.security).toEqual([{ HTTPBearer: [] }]);
+  });
+});
