@@ -50,7 +50,6 @@ export const sessions = sqliteTable(
 );
 
 export type AdminRow = typeof admins.$inferSelect;
-export type SessionRow = typeof sessions.$inferSelect;
 
 /**
  * Consecutive login failures per email, whether or not an admin has it, so a

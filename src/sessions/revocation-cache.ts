@@ -17,7 +17,7 @@ const ROTATED_REFRESH = "rotated-refresh:";
 /** KV rejects an `expirationTtl` under 60 seconds. */
 const KV_MIN_TTL_SECONDS = 60;
 
-export function kvTtlSeconds(expiresAtMs: number, nowMs: number): number {
+function kvTtlSeconds(expiresAtMs: number, nowMs: number): number {
   return Math.max(KV_MIN_TTL_SECONDS, Math.ceil((expiresAtMs - nowMs) / 1000));
 }
 

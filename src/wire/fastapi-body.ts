@@ -9,7 +9,7 @@ const JSON_MEDIA_TYPE = /^application\/([\w.-]+\+)?json$/i;
 const utf8 = new TextDecoder("utf-8", { fatal: true, ignoreBOM: false });
 const lenientUtf8 = new TextDecoder("utf-8");
 
-export function isJsonContentType(contentType: string | undefined): boolean {
+function isJsonContentType(contentType: string | undefined): boolean {
   return contentType !== undefined && JSON_MEDIA_TYPE.test(contentType.split(";")[0]?.trim() ?? "");
 }
 
