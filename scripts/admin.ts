@@ -14,7 +14,7 @@ import { applyMigrations, type Target, withBindings } from "./lib/local-platform
 import { readPassword } from "./lib/read-password.ts";
 import { generateSigningJwk } from "./lib/signing-key.ts";
 
-const USAGE = `Usage: npm run admin -- <command> [--remote]
+const USAGE = `Usage: npm run admin -- <command> [--remote] [--env staging|production]
   create --email E --name N [--role R]   password from ADMIN_PASSWORD or a prompt
   set-password --email E                 password from ADMIN_PASSWORD or a prompt
   disable --email E | enable --email E
@@ -123,6 +123,7 @@ async function main(argv: string[]): Promise<string> {
       role: { type: "string" },
       limit: { type: "string" },
       remote: { type: "boolean", default: false },
+      env: { type: "string" },
       "persist-to": { type: "string" },
       help: { type: "boolean", short: "h" },
     },
@@ -139,7 +140,7 @@ async function main(argv: string[]): Promise<string> {
   const missing = command.required.find((flag) => !values[flag]);
   if (missing) throw new UsageError(`${name} needs --${missing}`);
 
-  const target: Target = { remote: values.remote, persistTo: values["persist-to"] };
+  const target: Target = { remote: values.remote, environment: values.env, persistTo: values["persist-to"] };
   applyMigrations(target);
   return withBindings(target, (env) => command.run(commandContext(env), values));
 }

@@ -5,6 +5,8 @@ import { getPlatformProxy } from "wrangler";
 
 export interface Target {
   remote: boolean;
+  /** A wrangler environment (`staging`, `production`), for its own D1 and KV. */
+  environment?: string;
   /** Where local D1 and KV live; wrangler's default unless a test points elsewhere. */
   persistTo?: string;
 }
@@ -28,8 +30,9 @@ export function wrangler(args: string[], options: { quiet?: boolean } = {}): voi
 }
 
 function locationFlags(target: Target): string[] {
-  if (target.remote) return ["--remote"];
-  return ["--local", ...(target.persistTo ? ["--persist-to", target.persistTo] : [])];
+  const environment = target.environment ? ["--env", target.environment] : [];
+  if (target.remote) return ["--remote", ...environment];
+  return ["--local", ...environment, ...(target.persistTo ? ["--persist-to", target.persistTo] : [])];
 }
 
 export function applyMigrations(target: Target): void {
@@ -48,6 +51,7 @@ export async function withBindings<T>(target: Target, use: (env: Env) => Promise
   try {
     const proxy = await getPlatformProxy<Env>({
       configPath: remoteConfig,
+      environment: target.environment,
       persist: target.persistTo ? { path: join(target.persistTo, "v3") } : true,
       remoteBindings: target.remote,
     });
@@ -70,9 +74,15 @@ function writeRemoteConfig(): string {
     .split("\n")
     .filter((line) => !line.trim().startsWith("//"))
     .join("\n");
-  const config = JSON.parse(source) as { d1_databases: object[]; kv_namespaces: object[] };
-  config.d1_databases = config.d1_databases.map((binding) => ({ ...binding, remote: true }));
-  config.kv_namespaces = config.kv_namespaces.map((binding) => ({ ...binding, remote: true }));
+  interface Bindings {
+    d1_databases: object[];
+    kv_namespaces: object[];
+  }
+  const config = JSON.parse(source) as Bindings & { env?: Record<string, Bindings> };
+  for (const scope of [config, ...Object.values(config.env ?? {})]) {
+    scope.d1_databases = scope.d1_databases.map((binding) => ({ ...binding, remote: true }));
+    scope.kv_namespaces = scope.kv_namespaces.map((binding) => ({ ...binding, remote: true }));
+  }
   const path = join(root, ".wrangler-remote.tmp.json");
   writeFileSync(path, JSON.stringify(config));
   return path;
