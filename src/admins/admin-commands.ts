@@ -5,7 +5,7 @@ import { type AdminRow, admins, auditEvents } from "../db/schema.ts";
 import { hashPassword } from "../passwords/hash-password.ts";
 import { recordSessionRevoked } from "../sessions/revocation-cache.ts";
 import { type RevocationReason, revokeAdminSessions } from "../sessions/session-store.ts";
-import { validateEmail } from "../wire/email-address/validate-email.ts";
+import { validateEmail } from "../wire/email-address/email-str.ts";
 import { findAdminByEmail } from "./admin-store.ts";
 import { type AdminUser, toAdminUser } from "./admin-user.ts";
 

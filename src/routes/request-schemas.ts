@@ -1,5 +1,5 @@
 import * as z from "zod/mini";
-import { validateEmail } from "../wire/email-address/validate-email.ts";
+import { validateEmail } from "../wire/email-address/email-str.ts";
 import type { FastApiIssueParams } from "../wire/fastapi-validation.ts";
 
 /**
