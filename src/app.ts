@@ -15,7 +15,6 @@ import { MAX_BODY_BYTES } from "./wire/read-body.ts";
 export const app = new Hono<{ Bindings: Env }>();
 
 app.use(requestLog);
-app.use(cors);
 
 /** Browsers must not guess a JSON error into something executable. */
 app.use(async (c, next) => {
@@ -23,16 +22,26 @@ app.use(async (c, next) => {
   c.res.headers.set("x-content-type-options", "nosniff");
 });
 
+app.use(cors);
+
+/** Every route and the one method it answers, for 405's `Allow` and the trailing-slash redirect. */
+const ROUTE_METHODS: Readonly<Record<string, string>> = {
+  ...Object.fromEntries(Object.entries(ADMIN_AUTH_METHODS).map(([route, method]) => [ADMIN_AUTH_PREFIX + route, method])),
+  "/.well-known/jwks.json": "GET",
+  "/openapi.json": "GET",
+  "/health": "GET",
+};
+
 /**
  * FastAPI routes answer only their declared methods: anything else on a known
  * path is 405 with `Allow` — HEAD and OPTIONS included, which Hono would
  * otherwise route to GET or 404. A known path with a stray trailing slash is
  * Starlette's `redirect_slashes` 307 to the real one.
  */
-app.use(`${ADMIN_AUTH_PREFIX}/*`, async (c, next) => {
-  const route = c.req.path.slice(ADMIN_AUTH_PREFIX.length);
-  const allowed = ADMIN_AUTH_METHODS[route];
-  if (!allowed && route.endsWith("/") && ADMIN_AUTH_METHODS[route.slice(0, -1)]) {
+app.use(async (c, next) => {
+  const route = c.req.path;
+  const allowed = ROUTE_METHODS[route];
+  if (!allowed && route.endsWith("/") && ROUTE_METHODS[route.slice(0, -1)]) {
     const location = new URL(c.req.url);
     location.pathname = c.req.path.slice(0, -1);
     return new Response(null, { status: 307, headers: { location: location.href } });

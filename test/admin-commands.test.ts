@@ -11,6 +11,7 @@ import {
   setPassword,
 } from "../src/admins/admin-commands.ts";
 import { database } from "../src/db/client.ts";
+import { insertSessionIfAdminUnchanged } from "../src/sessions/session-store.ts";
 import { bearer, call, loginAs, PREFIX, postJson } from "./support/worker.ts";
 
 function context(): AdminCommandContext {
@@ -81,5 +82,23 @@ describe("admin commands", () => {
     const listed = await listAdmins(context());
     expect(listed.some((admin) => admin.email === "listed@example.com")).toBe(true);
     expect(JSON.stringify(listed)).not.toContain("pbkdf2");
+  });
+});
+
+describe("admin state changes racing a login or refresh", () => {
+  it("does not open a session for an admin whose hash changed since it was verified", async () => {
+    const admin = await newAdmin("raced-login@example.com");
+    const db = database(env.DB);
+    const row = await env.DB.prepare("SELECT id FROM admins WHERE email = ?").bind(admin.email).first<{ id: string }>();
+    const session = { id: crypto.randomUUID(), adminId: row?.id ?? "", refreshJti: "jti", now: Date.now(), expiresAt: Date.now() + 60_000, ip: null, userAgent: null };
+    expect(await insertSessionIfAdminUnchanged(db, session, "$pbkdf2-sha256$i=1$stale$hash")).toEqual([]);
+    expect(await env.DB.prepare("SELECT count(*) AS n FROM sessions WHERE id = ?").bind(session.id).first()).toEqual({ n: 0 });
+  });
+
+  it("refuses to refresh for an admin who is no longer active, even before the revocation lands", async () => {
+    const admin = await newAdmin("inactive-refresh@example.com");
+    const tokens = await loginAs(admin);
+    await env.DB.prepare("UPDATE admins SET is_active = 0 WHERE email = ?").bind(admin.email).run();
+    expect((await postJson(`${PREFIX}/refresh`, { refresh_token: tokens.refresh_token })).status).toBe(401);
   });
 });

@@ -56,3 +56,28 @@ describe("security headers", () => {
     }
   });
 });
+
+describe("CORS details", () => {
+  it("lets the panel read Retry-After", async () => {
+    const response = await send(`${PREFIX}/me`, { headers: { origin: PANEL } });
+    expect(response.headers.get("access-control-expose-headers")).toBe("Retry-After");
+  });
+
+  it("refuses an ALLOWED_ORIGINS entry that is not an origin, naming the variable", async () => {
+    const errors: string[] = [];
+    const original = console.error;
+    console.error = (line: string) => errors.push(line);
+    try {
+      const response = await send(`${PREFIX}/me`, { headers: { origin: PANEL } }, { ...env, ALLOWED_ORIGINS: "https://admin.example.com/" });
+      expect(response.status).toBe(500);
+    } finally {
+      console.error = original;
+    }
+    expect(errors.join("\n")).toContain("ALLOWED_ORIGINS");
+  });
+
+  it("sends nosniff on a preflight too", async () => {
+    const response = await send(`${PREFIX}/login`, { method: "OPTIONS", headers: { origin: PANEL, "access-control-request-method": "POST" } });
+    expect(response.headers.get("x-content-type-options")).toBe("nosniff");
+  });
+});

@@ -131,3 +131,14 @@ describe("per-IP rate limit", () => {
     expect((await attempt("someone@example.com", "x", ip)).status).toBe(401);
   });
 });
+
+describe("lockout under a burst", () => {
+  it("lets no more than LOGIN_MAX_FAILURES parallel guesses reach a password check", async () => {
+    const admin = await createAdmin();
+    takePbkdf2Derivations();
+    const responses = await Promise.all(Array.from({ length: 9 }, (_, i) => attempt(admin.email, `guess ${i}`)));
+    const statuses = responses.map((response) => response.status).sort();
+    expect(statuses).toEqual([401, 401, 401, 401, 401, 429, 429, 429, 429]);
+    expect(takePbkdf2Derivations()).toHaveLength(5);
+  });
+});

@@ -80,3 +80,13 @@ describe("login under the production PBKDF2 cap", () => {
     expect(errors.join("\n")).toContain("PBKDF2_ITERATIONS");
   });
 });
+
+describe("timing of a weaker stored hash", () => {
+  it("makes up the policy's iterations when a weaker hash fails, so it costs what an unknown email costs", async () => {
+    const admin = await createAdmin({ passwordHash: await hashPassword("correct horse battery staple", 5_000) });
+    takePbkdf2Derivations();
+    expect((await postJson(`${PREFIX}/login`, { email: admin.email, password: "wrong" })).status).toBe(401);
+    const derived = takePbkdf2Derivations();
+    expect(derived.reduce((sum, iterations) => sum + iterations, 0)).toBe(100_000);
+  });
+});

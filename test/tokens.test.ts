@@ -1,4 +1,6 @@
+import { createExecutionContext } from "cloudflare:test";
 import { env } from "cloudflare:workers";
+import worker from "../src/index.ts";
 import { describe, expect, it } from "vitest";
 import { forgeToken } from "./support/tokens.ts";
 import { bearer, call, createAdmin, loginAs, PREFIX, postJson } from "./support/worker.ts";
@@ -95,5 +97,22 @@ describe("JWKS", () => {
       expect(key).toMatchObject({ kty: "EC", crv: "P-256", alg: "ES256", use: "sig" });
       expect(key.d).toBeUndefined();
     }
+  });
+});
+
+describe("a broken signing key", () => {
+  it("is a configuration error naming JWT_SIGNING_KEYS when its private part does not belong to its public part", async () => {
+    const [first, second] = JSON.parse(env.JWT_SIGNING_KEYS) as Record<string, string>[];
+    const mismatched = JSON.stringify([{ ...first, d: second?.d }]);
+    const errors: string[] = [];
+    const original = console.error;
+    console.error = (line: string) => errors.push(line);
+    try {
+      const response = await worker.fetch(new Request("https://auth.test/.well-known/jwks.json"), { ...env, JWT_SIGNING_KEYS: mismatched }, createExecutionContext());
+      expect(response.status).toBe(500);
+    } finally {
+      console.error = original;
+    }
+    expect(errors.join("\n")).toMatch(/Invalid configuration: JWT_SIGNING_KEYS key 0/);
   });
 });

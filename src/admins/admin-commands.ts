@@ -6,6 +6,7 @@ import { hashPassword } from "../passwords/hash-password.ts";
 import { recordSessionRevoked } from "../sessions/revocation-cache.ts";
 import { type RevocationReason, revokeAdminSessions } from "../sessions/session-store.ts";
 import { validateEmail } from "../wire/email-address/email-str.ts";
+import { emailKey } from "../throttle/login-throttle.ts";
 import { findAdminByEmail } from "./admin-store.ts";
 import { type AdminUser, toAdminUser } from "./admin-user.ts";
 
@@ -97,7 +98,7 @@ export interface AuditQuery {
 
 /** Newest first; never a password or token, because none is ever written. */
 export async function readAuditLog(ctx: AdminCommandContext, query: AuditQuery) {
-  const filter = query.email === undefined ? undefined : eq(auditEvents.email, query.email.toLowerCase());
+  const filter = query.email === undefined ? undefined : eq(auditEvents.email, emailKey(query.email));
   return ctx.db.select().from(auditEvents).where(filter).orderBy(desc(auditEvents.at), desc(auditEvents.id)).limit(query.limit);
 }
 
@@ -116,7 +117,7 @@ async function updateAndRevoke(
   const [, revoked] = await ctx.db.batch([
     ctx.db.update(admins).set({ ...change, updatedAt: ctx.now }).where(eq(admins.id, adminId)),
     revokeAdminSessions(ctx.db, adminId, reason, ctx.now),
-    audit(ctx.db, ctx.now, ctx.origin, { event: "sessions_revoked", reason, adminId, email: email.toLowerCase() }),
+    audit(ctx.db, ctx.now, ctx.origin, { event: "sessions_revoked", reason, adminId, email: emailKey(email) }),
   ]);
   await Promise.all(revoked.map((session) => recordSessionRevoked(ctx.kv, session.id, reason, session.expiresAt, ctx.now)));
   return revoked.length;

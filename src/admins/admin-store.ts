@@ -1,4 +1,4 @@
-import { and, eq, sql } from "drizzle-orm";
+import { and, eq, type SQL, sql } from "drizzle-orm";
 import type { Database } from "../db/client.ts";
 import { admins } from "../db/schema.ts";
 
@@ -11,8 +11,9 @@ export function findAdminByEmail(db: Database, email: string) {
     .limit(1);
 }
 
-export function recordLogin(db: Database, adminId: string, now: number) {
-  return db.update(admins).set({ lastLoginAt: now }).where(eq(admins.id, adminId));
+/** `onlyIf`: the condition that the login really opened its session (see login.ts). */
+export function recordLogin(db: Database, adminId: string, now: number, onlyIf: SQL) {
+  return db.update(admins).set({ lastLoginAt: now }).where(and(eq(admins.id, adminId), onlyIf));
 }
 
 /** Only replaces the hash that was verified, so a concurrent password change wins. */

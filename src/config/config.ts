@@ -25,14 +25,17 @@ const positiveInteger = (max = Number.MAX_SAFE_INTEGER) =>
 
 const nonEmpty = z.string().check(z.trim(), z.minLength(1, "must not be empty"));
 
+/** Browsers send `Origin` as scheme://host[:port], nothing more: an entry with a path or slash would never match. */
 const origins = z.pipe(
   z.optional(z.string()),
-  z.transform((value) =>
-    (value ?? "")
-      .split(",")
-      .map((origin) => origin.trim())
-      .filter(Boolean),
-  ),
+  z.transform((value, ctx) => {
+    const entries = (value ?? "").split(",").map((origin) => origin.trim()).filter(Boolean);
+    for (const entry of entries) {
+      if (URL.canParse(entry) && new URL(entry).origin === entry) continue;
+      ctx.issues.push({ code: "custom", message: `has ${JSON.stringify(entry)}, which is not an origin like https://admin.example.com`, input: value });
+    }
+    return entries;
+  }),
 );
 
 const ConfigSchema = z.object({

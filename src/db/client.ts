@@ -6,8 +6,9 @@ export type Database = ReturnType<typeof database>;
 const databases = new WeakMap<D1Database | D1DatabaseSession, ReturnType<typeof drizzle>>();
 
 /**
- * Drizzle over a D1 binding, built once per binding per isolate. Accepts a D1
- * Sessions API handle too, so reads can go to a nearby replica.
+ * Drizzle over a D1 binding, built once per isolate for the binding itself.
+ * Accepts a D1 Sessions API handle too (one per request), so reads can go to a
+ * nearby replica.
  */
 export function database(d1: D1Database | D1DatabaseSession) {
   let db = databases.get(d1);

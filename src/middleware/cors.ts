@@ -28,5 +28,9 @@ export const cors = createMiddleware<{ Bindings: Env }>(async (c, next) => {
   }
   await next();
   c.res.headers.append("vary", "Origin");
-  if (allowed) c.res.headers.set("access-control-allow-origin", origin);
+  if (allowed) {
+    c.res.headers.set("access-control-allow-origin", origin);
+    // Lets the panel read how long a 429 lasts.
+    c.res.headers.set("access-control-expose-headers", "Retry-After");
+  }
 });

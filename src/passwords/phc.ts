@@ -1,6 +1,5 @@
 import { decodeBase64, encodeBase64 } from "../encoding/base64.ts";
 
-export const PHC_ID = "pbkdf2-sha256";
 export const SALT_BYTES = 16;
 export const KEY_BYTES = 32;
 
@@ -12,7 +11,7 @@ export interface Pbkdf2Hash {
 
 /** `$pbkdf2-sha256$i=<iterations>$<salt>$<key>`, standard base64 without padding. */
 export function formatPhc({ iterations, salt, key }: Pbkdf2Hash): string {
-  return `$${PHC_ID}$i=${iterations}$${encodeBase64(salt)}$${encodeBase64(key)}`;
+  return `$pbkdf2-sha256$i=${iterations}$${encodeBase64(salt)}$${encodeBase64(key)}`;
 }
 
 export function parsePhc(text: string): Pbkdf2Hash | null {

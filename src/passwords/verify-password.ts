@@ -24,6 +24,9 @@ export async function verifyPassword(password: string, storedHash: string, polic
   }
   const derived = await deriveKey(password, stored.salt, stored.iterations, stored.key.length);
   const valid = timingSafeEqual(derived, stored.key);
+  // A hash older than the policy verifies faster than an unknown email's dummy
+  // check: a failure makes up the difference, so timing does not reveal the admin.
+  if (!valid && stored.iterations < policyIterations) await burnPasswordCheck(password, policyIterations - stored.iterations);
   return { valid, needsRehash: valid && (stored.iterations < policyIterations || stored.key.length !== KEY_BYTES) };
 }
 

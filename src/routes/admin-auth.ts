@@ -14,19 +14,18 @@ export const ADMIN_AUTH_PREFIX = "/api/v1/admin/auth";
 
 /** The four routes of the FastAPI service, thin: each hands its input to one auth operation. */
 export const adminAuthRoutes = new Hono<{ Bindings: Env }>()
-  .use(authContext)
-  .post("/login", fastApiJsonBody, fastApiJsonValidator(LoginRequest), async (c) => {
+  .post("/login", authContext, fastApiJsonBody, fastApiJsonValidator(LoginRequest), async (c) => {
     return tokenResponse(await login(c.get("auth"), c.req.valid("json")));
   })
-  .post("/refresh", fastApiJsonBody, fastApiJsonValidator(RefreshRequest), async (c) => {
+  .post("/refresh", authContext, fastApiJsonBody, fastApiJsonValidator(RefreshRequest), async (c) => {
     const { refresh_token } = c.req.valid("json");
     return tokenResponse(await refresh(c.get("auth"), refresh_token));
   })
-  .post("/logout", bearerToken, async (c) => {
+  .post("/logout", authContext, bearerToken, async (c) => {
     await logout(c.get("auth"), c.get("accessClaims"));
     return jsonResponse({ message: "Successfully logged out" });
   })
-  .get("/me", bearerToken, async (c) => {
+  .get("/me", authContext, bearerToken, async (c) => {
     const admin = await currentAdmin(c.get("auth"), c.get("accessClaims"));
     return jsonResponse(toAdminUser(admin), { headers: { "cache-control": "no-store" } });
   });

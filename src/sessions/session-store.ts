@@ -15,18 +15,40 @@ export interface NewSession {
   userAgent: string | null;
 }
 
-export function insertSession(db: Database, session: NewSession) {
-  return db.insert(sessions).values({
+/**
+ * Opens the session only if the admin is still active and still has the hash
+ * the password was just checked against: a disable or password change that
+ * commits while PBKDF2 runs must not be outlived by a session it never saw.
+ * (INSERT … SELECT takes every column, in table order.)
+ */
+export function insertSessionIfAdminUnchanged(db: Database, session: NewSession, verifiedHash: string) {
+  const row = {
     id: session.id,
     adminId: session.adminId,
     refreshJti: session.refreshJti,
+    previousRefreshJti: null,
+    rotatedAt: null,
     createdAt: session.now,
     lastUsedAt: session.now,
     expiresAt: session.expiresAt,
+    revokedAt: null,
+    revokedReason: null,
     ip: session.ip,
     userAgent: session.userAgent,
-  });
+  };
+  const columns = Object.fromEntries(Object.entries(row).map(([name, value]) => [name, sql`${value}`.as(name)]));
+  const unchanged = and(eq(admins.id, session.adminId), eq(admins.isActive, true), eq(admins.passwordHash, verifiedHash));
+  return db
+    .insert(sessions)
+    .select(db.select(columns).from(admins).where(unchanged) as never)
+    .returning({ id: sessions.id });
 }
+
+/** True once the batch has opened this session. */
+export const sessionOpened = (sessionId: string) => sql`exists (select 1 from ${sessions} where ${sessions.id} = ${sessionId})`;
+
+/** Only an active admin's session can be refreshed: a disabled admin's refresh token mints nothing. */
+const adminIsActive = (adminId: string) => sql`exists (select 1 from ${admins} where ${admins.id} = ${adminId} and ${admins.isActive})`;
 
 export interface Rotation {
   sessionId: string;
@@ -80,7 +102,9 @@ export async function rotateRefreshToken(db: Database, rotation: Rotation, origi
         lastUsedAt: rotation.now,
         expiresAt: rotation.expiresAt,
       })
-      .where(and(ownSession, eq(sessions.refreshJti, rotation.presentedJti), gt(sessions.expiresAt, rotation.now)))
+      .where(
+        and(ownSession, eq(sessions.refreshJti, rotation.presentedJti), gt(sessions.expiresAt, rotation.now), adminIsActive(rotation.adminId)),
+      )
       .returning({ id: sessions.id }),
     auditIfChanged(db, rotation.now, origin, { event: "refresh", ...subject }),
   ]);

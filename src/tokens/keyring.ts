@@ -28,14 +28,23 @@ async function importKeyring(secret: string): Promise<Keyring> {
   const jwks = parseSigningKeys(secret);
   const verifiers = new Map<string, CryptoKey>();
   const publicJwks: JWK[] = [];
-  for (const jwk of jwks) {
+  for (const [index, jwk] of jwks.entries()) {
     const publicJwk: JWK = { kty: jwk.kty, crv: jwk.crv, x: jwk.x, y: jwk.y, kid: jwk.kid, alg: SIGNING_ALGORITHM, use: "sig" };
-    verifiers.set(jwk.kid as string, (await importJWK(publicJwk, SIGNING_ALGORITHM)) as CryptoKey);
+    verifiers.set(jwk.kid as string, await importOrFail(publicJwk, index));
     publicJwks.push(publicJwk);
   }
   const [first] = jwks as [JWK, ...JWK[]];
-  const signingKey = (await importJWK({ ...first, alg: SIGNING_ALGORITHM }, SIGNING_ALGORITHM)) as CryptoKey;
+  // WebCrypto's import also refuses a private part that does not belong to its public part.
+  const signingKey = await importOrFail({ ...first, alg: SIGNING_ALGORITHM }, 0);
   return { signer: { kid: first.kid as string, key: signingKey }, verifiers, jwks: JSON.stringify({ keys: publicJwks }) };
+}
+
+async function importOrFail(jwk: JWK, index: number): Promise<CryptoKey> {
+  try {
+    return (await importJWK(jwk, SIGNING_ALGORITHM)) as CryptoKey;
+  } catch {
+    throw new ConfigError("JWT_SIGNING_KEYS", `key ${index} is not a valid P-256 key`);
+  }
 }
 
 function parseSigningKeys(secret: string): JWK[] {
