@@ -1,0 +1,232 @@
+import autocannon from "autocannon";
+import { addUsage, type CpuUsage, snapshot, usageBetween } from "./cpu.ts";
+import type { BenchAdmin } from "./setup.ts";
+import type { DevServer } from "./wrangler-dev.ts";
+
+export const AUTH = "/api/v1/admin/auth";
+
+export type TargetKey = "ceiling" | "me" | "refresh" | "login" | "pbkdf2";
+
+export interface RunOptions {
+  durationSeconds: number;
+  connections: number;
+  cores: number;
+}
+
+/** One bounded autocannon run against one target. */
+export interface RunSample {
+  target: string;
+  round: number;
+  wallSeconds: number;
+  responses: number;
+  ok: number;
+  non2xx: number;
+  /** Connection errors and timeouts: requests with no HTTP answer at all. */
+  errors: number;
+  statuses: Record<string, number>;
+  latenciesMs: number[];
+  cpu: CpuUsage;
+}
+
+/** autocannon takes the path from the URL (its options have no `path`), hence apart. */
+export interface Prepared {
+  path: string;
+  options: Omit<autocannon.Options, "url" | "connections" | "duration">;
+}
+
+export interface Target<K extends string = TargetKey> {
+  key: K;
+  label: string;
+  server: DevServer;
+  /** Builds this run's request; may do setup requests first (logins for /refresh). */
+  prepare(connections: number): Promise<Prepared>;
+}
+
+/**
+ * Client addresses for logins, from 198.18.0.0/15 (RFC 2544's benchmarking
+ * range, the same range the test suite uses). wrangler dev passes a
+ * client-supplied `cf-connecting-ip` header through to the worker unchanged
+ * (checked at start-up), so each login presents a new address and the
+ * 10-per-60-s per-IP limit never bites, while the rate limiter is still called
+ * on every login, as in production. The lockout is per email and counts only
+ * failures; every bench login succeeds.
+ */
+let nextAddress = 1;
+export function nextClientIp(): string {
+  const n = nextAddress++;
+  if (n >= 2 ** 17) throw new Error("ran out of 198.18.0.0/15 addresses for distinct login clients");
+  return `198.${18 + (n >> 16)}.${(n >> 8) & 255}.${n & 255}`;
+}
+
+interface TokenPair {
+  access_token: string;
+  refresh_token: string;
+}
+
+/** One login outside the measurement (to get tokens), from its own client address. */
+export async function login(server: DevServer, admin: BenchAdmin, ip = nextClientIp()): Promise<{ status: number; tokens: TokenPair | null }> {
+  const response = await fetch(`${server.url}${AUTH}/login`, {
+    method: "POST",
+    headers: { "content-type": "application/json", "cf-connecting-ip": ip },
+    body: JSON.stringify(admin),
+  });
+  const text = await response.text();
+  return { status: response.status, tokens: response.ok ? (JSON.parse(text) as TokenPair) : null };
+}
+
+async function loginOrThrow(server: DevServer, admin: BenchAdmin): Promise<TokenPair> {
+  const { status, tokens } = await login(server, admin);
+  if (!tokens) throw new Error(`setup login failed with HTTP ${status}`);
+  return tokens;
+}
+
+export function targets(servers: { ceiling: DevServer; auth: DevServer; pbkdf2: DevServer }, admins: BenchAdmin[]): Target[] {
+  const [admin] = admins;
+  if (!admin) throw new Error("no bench admin");
+  const body = (who: BenchAdmin) => JSON.stringify({ email: who.email, password: who.password });
+  let accessToken: string | null = null;
+  return [
+    {
+      key: "ceiling",
+      label: "ceiling (bare Hono)",
+      server: servers.ceiling,
+      prepare: async () => ({ path: "/", options: { method: "GET" } }),
+    },
+    {
+      key: "me",
+      label: "GET /me",
+      server: servers.auth,
+      prepare: async () => {
+        // One session for all connections: /me only reads, and the 15-minute access token outlives the bench.
+        accessToken ??= (await loginOrThrow(servers.auth, admin)).access_token;
+        return { path: `${AUTH}/me`, options: { method: "GET", headers: { authorization: `Bearer ${accessToken}` } } };
+      },
+    },
+    {
+      key: "refresh",
+      label: "POST /refresh",
+      server: servers.auth,
+      prepare: async (connections) => {
+        // One session per connection, logged in afresh each run: a run that ends with a request in
+        // flight leaves that chain's last token rotated out on the server, so chains are not reused.
+        const chains: string[] = [];
+        for (let i = 0; i < connections; i++) chains.push((await loginOrThrow(servers.auth, admin)).refresh_token);
+        let assigned = 0;
+        return {
+          path: `${AUTH}/refresh`,
+          options: {
+            setupClient: (client: autocannon.Client) => {
+              const chain = { token: chains[assigned++ % chains.length] as string };
+              // Per-client requests whose closures hold this connection's token: autocannon's own
+              // `context` is reset every time a one-request sequence wraps around, so it cannot carry it.
+              client.setRequests([
+                {
+                  method: "POST",
+                  path: `${AUTH}/refresh`,
+                  headers: { "content-type": "application/json" },
+                  setupRequest: (request) => ({ ...request, body: JSON.stringify({ refresh_token: chain.token }) }),
+                  onResponse: (status, body) => {
+                    // A refused refresh means the chain broke; it then keeps failing and shows as non-2xx.
+                    if (status === 200) chain.token = (JSON.parse(body) as TokenPair).refresh_token;
+                  },
+                },
+              ]);
+            },
+          },
+        };
+      },
+    },
+    {
+      key: "login",
+      label: "POST /login",
+      server: servers.auth,
+      prepare: async () => {
+        let assigned = 0;
+        return {
+          path: `${AUTH}/login`,
+          options: {
+            // Each connection logs in as its own admin (see createBenchAdmins), from a new address each time.
+            setupClient: (client: autocannon.Client) => {
+              const own = body(admins[assigned++ % admins.length] as BenchAdmin);
+              client.setRequests([
+                {
+                  method: "POST",
+                  path: `${AUTH}/login`,
+                  body: own,
+                  setupRequest: (request) => ({
+                    ...request,
+                    headers: { ...request.headers, "content-type": "application/json", "cf-connecting-ip": nextClientIp() },
+                  }),
+                },
+              ]);
+            },
+          },
+        };
+      },
+    },
+    {
+      key: "pbkdf2",
+      label: "PBKDF2 only",
+      server: servers.pbkdf2,
+      prepare: async () => ({ path: "/", options: { method: "POST", headers: { "content-type": "application/json" }, body: body(admin) } }),
+    },
+  ];
+}
+
+export async function runTarget(target: Target<string>, round: number, options: RunOptions, current: { instance: autocannon.Instance | null }): Promise<RunSample> {
+  const { path, options: extra } = await target.prepare(options.connections);
+  const sample: RunSample = {
+    target: target.key,
+    round,
+    wallSeconds: 0,
+    responses: 0,
+    ok: 0,
+    non2xx: 0,
+    errors: 0,
+    statuses: {},
+    latenciesMs: [],
+    cpu: emptyUsage(),
+  };
+  const before = snapshot(target.server.process.child.pid, target.server.port);
+  const started = performance.now();
+  let settle: (error: unknown) => void = () => undefined;
+  const finished = new Promise<void>((resolve, reject) => {
+    settle = (error) => (error ? reject(error instanceof Error ? error : new Error(String(error))) : resolve());
+  });
+  // The callback form returns the instance, whose per-response events carry status and latency.
+  const instance = autocannon(
+    {
+      ...extra,
+      url: `${target.server.url}${path}`,
+      connections: options.connections,
+      duration: options.durationSeconds,
+      // A request with no answer in 10 s counts as an error rather than stalling the run.
+      timeout: 10,
+    },
+    (error: unknown) => settle(error),
+  );
+  current.instance = instance;
+  instance.on("response", (_client: autocannon.Client, statusCode: number, _bytes: number, responseTime: number) => {
+    sample.responses++;
+    sample.latenciesMs.push(responseTime);
+    sample.statuses[statusCode] = (sample.statuses[statusCode] ?? 0) + 1;
+    if (statusCode >= 200 && statusCode < 300) sample.ok++;
+    else sample.non2xx++;
+  });
+  instance.on("reqError", () => {
+    sample.errors++;
+  });
+  await finished;
+  current.instance = null;
+  sample.wallSeconds = (performance.now() - started) / 1000;
+  sample.cpu = usageBetween(before, snapshot(target.server.process.child.pid, target.server.port), options.cores);
+  return sample;
+}
+
+function emptyUsage(): CpuUsage {
+  return { loadGenerator: 0, wranglerNode: 0, workerdProxy: 0, workerdWorker: 0, machineBusy: 0, machineCapacity: 0 };
+}
+
+export function totalUsage(samples: RunSample[]): CpuUsage {
+  return samples.map((sample) => sample.cpu).reduce(addUsage, emptyUsage());
+}
