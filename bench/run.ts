@@ -24,28 +24,40 @@ import { buildWorker, type DevServer, ROOT, startDevServer } from "./lib/wrangle
 
 const RESULTS = join(import.meta.dirname, "results");
 
-const { values: flags } = parseArgs({
-  options: {
-    duration: { type: "string", default: "8" },
-    rounds: { type: "string", default: "3" },
-    connections: { type: "string", default: "8" },
-    warmup: { type: "string", default: "2" },
-    breakdown: { type: "boolean", default: false },
-  },
-});
-
 function positiveInteger(name: string, text: string, max: number): number {
   const value = Number(text);
   if (!Number.isInteger(value) || value < 1 || value > max) throw new Error(`--${name} must be a whole number from 1 to ${max}`);
   return value;
 }
 
-const settings = {
-  durationSeconds: positiveInteger("duration", flags.duration, 60),
-  rounds: positiveInteger("rounds", flags.rounds, 10),
-  connections: positiveInteger("connections", flags.connections, 64),
-  warmupSeconds: positiveInteger("warmup", flags.warmup, 30),
-};
+function readFlags() {
+  const { values } = parseArgs({
+    options: {
+      duration: { type: "string", default: "8" },
+      rounds: { type: "string", default: "3" },
+      connections: { type: "string", default: "8" },
+      warmup: { type: "string", default: "2" },
+      breakdown: { type: "boolean", default: false },
+    },
+  });
+  const settings = {
+    durationSeconds: positiveInteger("duration", values.duration, 60),
+    rounds: positiveInteger("rounds", values.rounds, 10),
+    connections: positiveInteger("connections", values.connections, 64),
+    warmupSeconds: positiveInteger("warmup", values.warmup, 30),
+  };
+  return { settings, breakdown: values.breakdown };
+}
+
+let flags: ReturnType<typeof readFlags>;
+try {
+  flags = readFlags();
+} catch (error) {
+  // Bad usage: one line and exit 2, before anything is started.
+  console.error(`bench: ${error instanceof Error ? error.message : String(error)} (flags: --duration S --rounds N --connections C --warmup S --breakdown)`);
+  process.exit(2);
+}
+const { settings } = flags;
 const cores = availableParallelism();
 
 /** The autocannon run in progress, so Ctrl-C can stop it before the servers go. */

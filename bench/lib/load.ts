@@ -48,8 +48,8 @@ export interface Target<K extends string = TargetKey> {
  * client-supplied `cf-connecting-ip` header through to the worker unchanged
  * (checked at start-up), so each login presents a new address and the
  * 10-per-60-s per-IP limit never bites, while the rate limiter is still called
- * on every login, as in production. The lockout is per email and counts only
- * failures; every bench login succeeds.
+ * on every login, as in production. The per-email lockout is kept from biting
+ * by one admin per connection (see createBenchAdmins).
  */
 let nextAddress = 1;
 export function nextClientIp(): string {
