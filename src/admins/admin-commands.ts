@@ -33,7 +33,7 @@ export class AdminCommandError extends Error {
   }
 }
 
-export const MIN_PASSWORD_LENGTH = 12;
+const MIN_PASSWORD_LENGTH = 12;
 
 export interface NewAdmin {
   email: string;

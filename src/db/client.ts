@@ -20,7 +20,7 @@ export function database(d1: D1Database | D1DatabaseSession) {
 }
 
 /** Longer than any healthy D1 or KV call from the far side of the world. */
-export const STORAGE_TIMEOUT_MS = 5_000;
+const STORAGE_TIMEOUT_MS = 5_000;
 
 /**
  * D1 and KV failures, and calls that hang, become a 503 with FastAPI's body:

@@ -5,8 +5,8 @@ import { auditEvents, loginThrottle, sessions } from "../db/schema.ts";
 const DAY_MS = 24 * 60 * 60 * 1000;
 
 /** A run of failures older than this is forgotten: "consecutive" means within a day. */
-export const THROTTLE_MEMORY_MS = DAY_MS;
-export const AUDIT_RETENTION_MS = 365 * DAY_MS;
+const THROTTLE_MEMORY_MS = DAY_MS;
+const AUDIT_RETENTION_MS = 365 * DAY_MS;
 
 /**
  * Run by the Cron Trigger so the tables stop growing: expired sessions (their
@@ -14,8 +14,8 @@ export const AUDIT_RETENTION_MS = 365 * DAY_MS;
  * forgotten failure runs, and audit events past retention. One batch.
  */
 export async function purgeExpired(db: Database, now: number) {
-  const [expiredSessions, staleThrottles, oldAuditEvents] = await db.batch([
-    db.delete(sessions).where(lt(sessions.expiresAt, now)).returning({ id: sessions.id }),
+  const [sessionsDeleted, throttlesDeleted, auditEventsDeleted] = await db.batch([
+    db.delete(sessions).where(lt(sessions.expiresAt, now)),
     db
       .delete(loginThrottle)
       .where(
@@ -23,9 +23,12 @@ export async function purgeExpired(db: Database, now: number) {
           lt(loginThrottle.lastFailureAt, now - THROTTLE_MEMORY_MS),
           or(isNull(loginThrottle.lockedUntil), lt(loginThrottle.lockedUntil, now)),
         ),
-      )
-      .returning({ email: loginThrottle.email }),
-    db.delete(auditEvents).where(lt(auditEvents.at, now - AUDIT_RETENTION_MS)).returning({ id: auditEvents.id }),
+      ),
+    db.delete(auditEvents).where(lt(auditEvents.at, now - AUDIT_RETENTION_MS)),
   ]);
-  return { sessions: expiredSessions.length, throttles: staleThrottles.length, auditEvents: oldAuditEvents.length };
+  return {
+    sessions: sessionsDeleted.meta.changes,
+    throttles: throttlesDeleted.meta.changes,
+    auditEvents: auditEventsDeleted.meta.changes,
+  };
 }

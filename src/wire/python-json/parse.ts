@@ -20,7 +20,7 @@ type ParseFailure = Exclude<ParseResult, { ok: true }>;
  * recursion limit (1000, less the frames already in use); from 3.12 it draws on a separate C recursion budget
  * of several thousand, less what the server's call stack already holds. 1000 is a conservative stand-in.
  */
-export const DEFAULT_MAX_NESTING_DEPTH = 1000;
+const DEFAULT_MAX_NESTING_DEPTH = 1000;
 
 const MAX_INT_DIGITS = 4300;
 
