@@ -1,5 +1,6 @@
 import { type SQL, sql } from "drizzle-orm";
 import type { Database } from "../db/client.ts";
+import { constantColumns } from "../db/constant-columns.ts";
 import { type AuditEvent, auditEvents } from "../db/schema.ts";
 
 /** Who was on the other end: recorded with every audit event. */
@@ -34,9 +35,8 @@ export function auditIfChanged(db: Database, at: number, origin: RequestOrigin, 
 }
 
 export function auditIf(db: Database, at: number, origin: RequestOrigin, entry: AuditEntry, condition: SQL) {
-  // INSERT … SELECT takes every column in table order; `id` null lets SQLite assign it.
-  const values = { id: null, ...row(at, origin, entry) };
-  const columns = Object.fromEntries(Object.entries(values).map(([name, value]) => [name, sql`${value}`.as(name)]));
+  // `id` null lets SQLite assign it.
+  const columns = constantColumns({ id: null, ...row(at, origin, entry) });
   return db.insert(auditEvents).select(db.select(columns).from(sql`(select 1)`).where(condition) as never);
 }
 

@@ -1,6 +1,7 @@
 import { and, eq, gt, isNull, ne, sql } from "drizzle-orm";
 import { auditIfChanged, type RequestOrigin } from "../audit/audit-log.ts";
 import type { Database } from "../db/client.ts";
+import { constantColumns } from "../db/constant-columns.ts";
 import { admins, sessions } from "../db/schema.ts";
 
 export type RevocationReason = "logout" | "refresh_token_reuse" | "admin_disabled" | "password_changed" | "operator";
@@ -19,7 +20,6 @@ export interface NewSession {
  * Opens the session only if the admin is still active and still has the hash
  * the password was just checked against: a disable or password change that
  * commits while PBKDF2 runs must not be outlived by a session it never saw.
- * (INSERT … SELECT takes every column, in table order.)
  */
 export function insertSessionIfAdminUnchanged(db: Database, session: NewSession, verifiedHash: string) {
   const row = {
@@ -36,7 +36,7 @@ export function insertSessionIfAdminUnchanged(db: Database, session: NewSession,
     ip: session.ip,
     userAgent: session.userAgent,
   };
-  const columns = Object.fromEntries(Object.entries(row).map(([name, value]) => [name, sql`${value}`.as(name)]));
+  const columns = constantColumns(row);
   const unchanged = and(eq(admins.id, session.adminId), eq(admins.isActive, true), eq(admins.passwordHash, verifiedHash));
   return db
     .insert(sessions)

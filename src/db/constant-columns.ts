@@ -1,0 +1,11 @@
+import { sql } from "drizzle-orm";
+
+/**
+ * A row of constants as SELECT columns, for a conditional INSERT … SELECT …
+ * WHERE (a write that commits only if its condition holds inside the same D1
+ * batch). Drizzle's `insert().select()` takes every column of the table, in
+ * table order, named as the table's fields: `row` must list them so.
+ */
+export function constantColumns(row: Record<string, unknown>) {
+  return Object.fromEntries(Object.entries(row).map(([name, value]) => [name, sql`${value}`.as(name)]));
+}
