@@ -1,8 +1,11 @@
 import { cloudflareTest, readD1Migrations } from "@cloudflare/vitest-plugin";
 import { defineConfig } from "vitest/config";
+import { buildAssets } from "./scripts/lib/build-assets.ts";
 import { generateSigningJwk } from "./scripts/lib/signing-key.ts";
 
 export default defineConfig(async () => {
+  // wrangler builds the static assets (`build.command`) for dev and deploy; the test pool does not.
+  buildAssets();
   const [migrations, current, retiring] = await Promise.all([
     readD1Migrations("./drizzle"),
     generateSigningJwk(),

@@ -5,10 +5,10 @@ import { ApiError } from "./errors/api-error.ts";
 import { errorResponse } from "./errors/error-responses.ts";
 import { jsonResponse } from "./http/json.ts";
 import { logError } from "./observability/log.ts";
-import openApiDocument from "./openapi/openapi.json";
 import { cors } from "./middleware/cors.ts";
 import { requestLog } from "./middleware/request-log.ts";
 import { ADMIN_AUTH_METHODS, ADMIN_AUTH_PREFIX, adminAuthRoutes } from "./routes/admin-auth.ts";
+import { staticAssets } from "./routes/static-assets.ts";
 import { loadKeyring } from "./tokens/keyring.ts";
 import { MAX_BODY_BYTES } from "./wire/read-body.ts";
 
@@ -29,6 +29,7 @@ const ROUTE_METHODS: Readonly<Record<string, string>> = {
   ...Object.fromEntries(Object.entries(ADMIN_AUTH_METHODS).map(([route, method]) => [ADMIN_AUTH_PREFIX + route, method])),
   "/.well-known/jwks.json": "GET",
   "/openapi.json": "GET",
+  "/docs": "GET",
   "/health": "GET",
 };
 
@@ -66,10 +67,7 @@ app.get("/.well-known/jwks.json", async (c) => {
   });
 });
 
-/** Rendered once per isolate; see build-document.ts for why it is generated ahead of time. */
-const OPENAPI_DOCUMENT = JSON.stringify(openApiDocument);
-
-app.get("/openapi.json", () => new Response(OPENAPI_DOCUMENT, { headers: { "content-type": "application/json" } }));
+app.route("/", staticAssets);
 
 app.get("/health", () => jsonResponse({ status: "ok" }));
 

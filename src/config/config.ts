@@ -38,6 +38,12 @@ const origins = z.pipe(
   }),
 );
 
+/** Absent means off: a deployment shows its API docs only when asked to. */
+const flag = z.pipe(
+  z.optional(z.string().check(z.regex(/^(true|false)$/, 'must be "true" or "false"'))),
+  z.transform((value) => value === "true"),
+);
+
 const ConfigSchema = z.object({
   ACCESS_TOKEN_TTL: positiveInteger(),
   REFRESH_TOKEN_TTL: positiveInteger(),
@@ -48,6 +54,7 @@ const ConfigSchema = z.object({
   JWT_ISSUER: nonEmpty,
   JWT_AUDIENCE: nonEmpty,
   ALLOWED_ORIGINS: origins,
+  DOCS_ENABLED: flag,
   JWT_SIGNING_KEYS: nonEmpty,
 });
 
@@ -61,6 +68,7 @@ export interface Config {
   issuer: string;
   audience: string;
   allowedOrigins: string[];
+  docsEnabled: boolean;
   /** The raw secret; `loadKeyring` parses and imports it. */
   signingKeys: string;
 }
@@ -82,6 +90,7 @@ export function parseConfig(env: Partial<Record<keyof z.infer<typeof ConfigSchem
     issuer: vars.JWT_ISSUER,
     audience: vars.JWT_AUDIENCE,
     allowedOrigins: vars.ALLOWED_ORIGINS,
+    docsEnabled: vars.DOCS_ENABLED,
     signingKeys: vars.JWT_SIGNING_KEYS,
   };
 }

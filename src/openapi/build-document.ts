@@ -52,10 +52,9 @@ const ERRORS = {
 
 /**
  * The OpenAPI 3.1 document, generated from the same zod schemas the routes
- * validate with. `npm run openapi` writes it to openapi.json, which the worker
- * serves; a test regenerates it and fails if the committed copy has drifted.
- * (Generating it in the worker would ship zod's JSON Schema emitter, ~7 KiB
- * gzip, to every cold start.)
+ * validate with. scripts/build-assets.ts writes it as a static asset on every
+ * build, so it cannot drift from the schemas; generating it in the worker
+ * would ship zod's JSON Schema emitter (~7 KiB gzip) to every cold start.
  */
 export function buildOpenApiDocument() {
   const bearer = [{ HTTPBearer: [] }];
