@@ -1,3 +1,4 @@
+import { readFileSync } from "node:fs";
 import { parseArgs } from "node:util";
 import {
   type AdminCommandContext,
@@ -9,6 +10,7 @@ import {
   revokeSessions,
   setPassword,
 } from "../src/admins/admin-commands.ts";
+import { importAdmins } from "../src/admins/import-admins.ts";
 import { commandContext } from "./lib/command-context.ts";
 import { applyMigrations, type Target, withBindings } from "./lib/local-platform.ts";
 import { readPassword } from "./lib/read-password.ts";
@@ -19,6 +21,7 @@ const USAGE = `Usage: npm run admin -- <command> [--remote] [--env staging|produ
   set-password --email E                 password from ADMIN_PASSWORD or a prompt
   disable --email E | enable --email E
   revoke-sessions --email E
+  import --file admins.json               admins from the FastAPI service, with their password hashes
   list
   audit [--email E] [--limit N]          newest auth events first (default 50)
   keys generate                          print a new ES256 private JWK for JWT_SIGNING_KEYS`;
@@ -26,10 +29,11 @@ const USAGE = `Usage: npm run admin -- <command> [--remote] [--env staging|produ
 /** Bad usage: exit 2, as command-line tools do. */
 class UsageError extends Error {}
 
-type Command = (ctx: AdminCommandContext, flags: Flags) => Promise<string>;
-type Flags = { email?: string; name?: string; role?: string; limit?: string };
+type Command = (ctx: AdminCommandContext, flags: Flags, input: unknown) => Promise<string>;
+type Flags = { email?: string; name?: string; role?: string; limit?: string; file?: string };
 
-const COMMANDS: Record<string, { required: (keyof Flags)[]; run: Command }> = {
+/** `read` runs before wrangler starts, so a mistyped file fails at once. */
+const COMMANDS: Record<string, { required: (keyof Flags)[]; read?: (flags: Flags) => unknown; run: Command }> = {
   create: {
     required: ["email", "name"],
     run: async (ctx, flags) => {
@@ -64,13 +68,26 @@ const COMMANDS: Record<string, { required: (keyof Flags)[]; run: Command }> = {
     required: ["email"],
     run: async (ctx, { email = "" }) => `Revoked ${await revokeSessions(ctx, email)} session(s) of ${email}`,
   },
+  import: {
+    required: ["file"],
+    read: ({ file = "" }) => readImportFile(file),
+    run: async (ctx, _, entries) => {
+      const report = await importAdmins(ctx, entries);
+      // Entries that exist already are the normal result of a re-run; invalid ones need the operator.
+      if (report.skipped.some((skip) => skip.invalid)) process.exitCode = 1;
+      return [
+        `Imported ${report.imported.length} admin(s), skipped ${report.skipped.length}`,
+        ...report.skipped.map(({ entry, email, reason }) => `  skipped entry ${entry}${email === null ? "" : ` (${email})`}: ${reason}`),
+      ].join("\n");
+    },
+  },
   list: {
     required: [],
     run: async (ctx) => {
       const admins = await listAdmins(ctx);
       if (admins.length === 0) return "No admins";
       return formatTable(
-        ["ID", "EMAIL", "NAME", "ROLE", "ACTIVE", "CREATED", "LAST LOGIN"],
+        ["ID", "EMAIL", "NAME", "ROLE", "ACTIVE", "CREATED", "LAST LOGIN", "PASSWORD HASH"],
         admins.map((admin) => [
           admin.id,
           admin.email,
@@ -79,6 +96,7 @@ const COMMANDS: Record<string, { required: (keyof Flags)[]; run: Command }> = {
           admin.is_active ? "yes" : "no",
           admin.created_at,
           admin.last_login_at ?? "never",
+          admin.password_scheme,
         ]),
       );
     },
@@ -107,6 +125,20 @@ const COMMANDS: Record<string, { required: (keyof Flags)[]; run: Command }> = {
   },
 };
 
+function readImportFile(path: string): unknown {
+  let text: string;
+  try {
+    text = readFileSync(path, "utf8");
+  } catch (error) {
+    throw new Error(`Cannot read ${path}: ${error instanceof Error ? error.message : String(error)}`);
+  }
+  try {
+    return JSON.parse(text);
+  } catch (error) {
+    throw new Error(`${path} is not JSON: ${error instanceof Error ? error.message : String(error)}`);
+  }
+}
+
 function formatTable(header: string[], rows: string[][]): string {
   const table = [header, ...rows];
   const widths = header.map((_, column) => Math.max(...table.map((row) => row[column]?.length ?? 0)));
@@ -122,6 +154,7 @@ async function main(argv: string[]): Promise<string> {
       name: { type: "string" },
       role: { type: "string" },
       limit: { type: "string" },
+      file: { type: "string" },
       remote: { type: "boolean", default: false },
       env: { type: "string" },
       "persist-to": { type: "string" },
@@ -140,9 +173,10 @@ async function main(argv: string[]): Promise<string> {
   const missing = command.required.find((flag) => !values[flag]);
   if (missing) throw new UsageError(`${name} needs --${missing}`);
 
+  const input = command.read?.(values);
   const target: Target = { remote: values.remote, environment: values.env, persistTo: values["persist-to"] };
   applyMigrations(target);
-  return withBindings(target, (env) => command.run(commandContext(env), values));
+  return withBindings(target, (env) => command.run(commandContext(env), values, input));
 }
 
 

@@ -3,6 +3,7 @@ import { audit, type RequestOrigin } from "../audit/audit-log.ts";
 import type { Database } from "../db/client.ts";
 import { type AdminRow, admins, auditEvents } from "../db/schema.ts";
 import { hashPassword } from "../passwords/hash-password.ts";
+import { parseStoredHash } from "../passwords/stored-hash.ts";
 import { recordSessionRevoked } from "../sessions/revocation-cache.ts";
 import { type RevocationReason, revokeAdminSessions } from "../sessions/session-store.ts";
 import { validateEmail } from "../wire/email-address/email-str.ts";
@@ -86,9 +87,17 @@ export async function revokeSessions(ctx: AdminCommandContext, email: string): P
   return updateAndRevoke(ctx, admin, {}, "operator");
 }
 
-export async function listAdmins(ctx: AdminCommandContext): Promise<AdminUser[]> {
+/** With each admin's hash scheme, so an operator can follow a migration: imported hashes go as their admins log in. */
+export async function listAdmins(ctx: AdminCommandContext): Promise<(AdminUser & { password_scheme: string })[]> {
   const rows = await ctx.db.select().from(admins).orderBy(asc(admins.createdAt), asc(admins.email));
-  return rows.map(toAdminUser);
+  return rows.map((row) => ({ ...toAdminUser(row), password_scheme: passwordScheme(row.passwordHash) }));
+}
+
+function passwordScheme(passwordHash: string): string {
+  const stored = parseStoredHash(passwordHash);
+  if (!stored) return "unknown";
+  if (stored.scheme === "bcrypt") return "bcrypt (imported)";
+  return stored.legacy ? "passlib pbkdf2 (imported)" : "pbkdf2";
 }
 
 export interface AuditQuery {

@@ -75,6 +75,7 @@ export const AUDIT_EVENTS = [
   "refresh_reuse_detected",
   "logout",
   "sessions_revoked",
+  "admin_imported",
 ] as const;
 
 /**

@@ -1,6 +1,7 @@
-import { PBKDF2_MAX_ITERATIONS } from "../config/config.ts";
+import { verifyBcrypt } from "./legacy/bcrypt.ts";
 import { deriveKey, timingSafeEqual } from "./pbkdf2.ts";
-import { KEY_BYTES, parsePhc, SALT_BYTES } from "./phc.ts";
+import { KEY_BYTES, SALT_BYTES } from "./phc.ts";
+import { parseStoredHash, verifiableInProduction } from "./stored-hash.ts";
 
 export interface PasswordCheck {
   valid: boolean;
@@ -15,19 +16,28 @@ export interface PasswordCheck {
 const DUMMY_SALT = new Uint8Array(SALT_BYTES);
 const DUMMY_KEY = new Uint8Array(KEY_BYTES);
 
-/** Replays the stored iteration count, so raising the policy never locks anyone out. */
+/**
+ * Replays the stored iteration count, so raising the policy never locks anyone
+ * out. An imported hash (passlib, bcrypt) verifies in its own scheme and asks
+ * for a re-hash, so it is gone after the admin's first login.
+ */
 export async function verifyPassword(password: string, storedHash: string, policyIterations: number): Promise<PasswordCheck> {
-  const stored = parsePhc(storedHash);
-  if (!stored || stored.iterations > PBKDF2_MAX_ITERATIONS) {
+  const stored = parseStoredHash(storedHash);
+  if (!stored || !verifiableInProduction(stored)) {
     await burnPasswordCheck(password, policyIterations);
     return { valid: false, needsRehash: false };
   }
-  const derived = await deriveKey(password, stored.salt, stored.iterations, stored.key.length);
-  const valid = timingSafeEqual(derived, stored.key);
+  if (stored.scheme === "bcrypt") {
+    const valid = verifyBcrypt(password, stored.hash);
+    return { valid, needsRehash: valid };
+  }
+  const { iterations, salt, key } = stored.hash;
+  const derived = await deriveKey(password, salt, iterations, key.length);
+  const valid = timingSafeEqual(derived, key);
   // A hash older than the policy verifies faster than an unknown email's dummy
   // check: a failure makes up the difference, so timing does not reveal the admin.
-  if (!valid && stored.iterations < policyIterations) await burnPasswordCheck(password, policyIterations - stored.iterations);
-  return { valid, needsRehash: valid && (stored.iterations < policyIterations || stored.key.length !== KEY_BYTES) };
+  if (!valid && iterations < policyIterations) await burnPasswordCheck(password, policyIterations - iterations);
+  return { valid, needsRehash: valid && (stored.legacy || iterations < policyIterations || key.length !== KEY_BYTES) };
 }
 
 /** Does the work of one verification and always fails: for emails that have no admin. */

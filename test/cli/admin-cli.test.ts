@@ -1,5 +1,5 @@
 import { spawnSync } from "node:child_process";
-import { mkdtempSync, rmSync } from "node:fs";
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
@@ -24,6 +24,11 @@ function admin(args: string[], password?: string) {
 }
 
 const PASSWORD = "operator chosen passphrase";
+
+interface LegacyVectors {
+  vectors: { hash: string; password: string }[];
+}
+const legacy: LegacyVectors = JSON.parse(readFileSync(join(ROOT, "test/fixtures/legacy-hashes.json"), "utf8"));
 
 describe("npm run admin", () => {
   it("creates an admin from ADMIN_PASSWORD, never argv", () => {
@@ -56,7 +61,8 @@ describe("npm run admin", () => {
     expect(result.status).toBe(0);
     expect(result.stdout).toContain("Ops@example.com");
     expect(result.stdout).toContain("owner");
-    expect(result.stdout).not.toMatch(/pbkdf2|\$/);
+    expect(result.stdout).toMatch(/ pbkdf2$/m);
+    expect(result.stdout).not.toContain("$");
   });
 
   it("disables an admin", () => {
@@ -104,6 +110,51 @@ describe("npm run admin", () => {
     expect(result.status).toBe(2);
     expect(result.stderr).toMatch(line);
     expect(result.stderr.split("\n")).toHaveLength(1);
+  });
+});
+
+describe("npm run admin -- import", () => {
+  const file = join(state, "admins.json");
+  const [passlib, , bcrypt] = legacy.vectors;
+  writeFileSync(
+    file,
+    JSON.stringify([
+      { email: "from-passlib@example.com", name: "Passlib", role: "admin", is_active: true, password_hash: passlib?.hash },
+      { email: "from-bcrypt@example.com", name: "Bcrypt", role: "admin", is_active: true, password_hash: bcrypt?.hash },
+    ]),
+  );
+
+  it("imports admins with their hashes and says which scheme each has", () => {
+    const result = admin(["import", "--file", file]);
+    expect(result.stderr).toBe("");
+    expect(result.stdout).toBe("Imported 2 admin(s), skipped 0");
+    const listed = admin(["list"]).stdout;
+    expect(listed).toMatch(/from-passlib@example\.com .* passlib pbkdf2 \(imported\)$/m);
+    expect(listed).toMatch(/from-bcrypt@example\.com .* bcrypt \(imported\)$/m);
+  });
+
+  it("skips what exists on a re-run, and exits 0", () => {
+    const result = admin(["import", "--file", file]);
+    expect(result.status).toBe(0);
+    expect(result.stdout.split("\n")).toEqual([
+      "Imported 0 admin(s), skipped 2",
+      "  skipped entry 1 (from-passlib@example.com): an admin with this email already exists",
+      "  skipped entry 2 (from-bcrypt@example.com): an admin with this email already exists",
+    ]);
+  });
+
+  it("exits 1 when an entry is invalid, after importing the valid ones", () => {
+    const mixed = join(state, "mixed.json");
+    writeFileSync(mixed, JSON.stringify([{ email: "nohash@example.com", name: "No hash" }, { email: "ok@example.com", name: "Ok", password_hash: passlib?.hash }]));
+    const result = admin(["import", "--file", mixed]);
+    expect(result.status).toBe(1);
+    expect(result.stdout.split("\n")).toEqual(["Imported 1 admin(s), skipped 1", "  skipped entry 1 (nohash@example.com): password_hash is missing"]);
+  });
+
+  it("refuses a file that is not there or not JSON, in one line", () => {
+    writeFileSync(join(state, "broken.json"), "[{");
+    expect(admin(["import", "--file", join(state, "missing.json")]).stderr).toMatch(/^error: Cannot read .*missing\.json: ENOENT/);
+    expect(admin(["import", "--file", join(state, "broken.json")]).stderr).toMatch(/^error: .*broken\.json is not JSON: /);
   });
 });
 

@@ -1,0 +1,105 @@
+import type { BatchItem } from "drizzle-orm/batch";
+import * as z from "zod/mini";
+import { auditIfChanged } from "../audit/audit-log.ts";
+import { PBKDF2_MAX_ITERATIONS } from "../config/config.ts";
+import { admins } from "../db/schema.ts";
+import { BCRYPT_MAX_COST, parseStoredHash, verifiableInProduction } from "../passwords/stored-hash.ts";
+import { emailKey } from "../throttle/login-throttle.ts";
+import { validateEmail } from "../wire/email-address/email-str.ts";
+import type { AdminCommandContext } from "./admin-commands.ts";
+
+/** One admin as the FastAPI service's `admins` table exports it. */
+const ImportedAdmin = z.object({
+  email: z.string(),
+  name: z.string().check(z.trim(), z.minLength(1, "name must not be empty")),
+  role: z._default(z.string().check(z.trim(), z.minLength(1, "role must not be empty")), "admin"),
+  is_active: z._default(z.boolean(), true),
+  password_hash: z.string(),
+});
+
+export interface ImportReport {
+  imported: string[];
+  /** `entry` counts from 1, as an operator reads the file. */
+  skipped: { entry: number; email: string | null; reason: string; invalid: boolean }[];
+}
+
+/**
+ * D1 runs a batch as one transaction; a bounded batch keeps one bad moment
+ * from rolling back a whole large import, and a re-run picks up where it stopped.
+ */
+const ROWS_PER_BATCH = 50;
+
+/**
+ * Loads admins with the hashes they already have, so nobody needs a password
+ * reset: passlib and bcrypt hashes are checked on each admin's next login and
+ * replaced by our own there. Idempotent: an email that exists is skipped, so
+ * a re-run after a partial failure imports only what is missing.
+ */
+export async function importAdmins(ctx: AdminCommandContext, entries: unknown): Promise<ImportReport> {
+  if (!Array.isArray(entries)) throw new TypeError("The import file must hold a JSON array of admins");
+  const report: ImportReport = { imported: [], skipped: [] };
+  const rows: (typeof admins.$inferInsert & { entry: number })[] = [];
+  const seen = new Map<string, number>();
+  entries.forEach((input: unknown, index) => {
+    const entry = index + 1;
+    const skip = (email: string | null, reason: string) => report.skipped.push({ entry, email, reason, invalid: true });
+    const parsed = z.safeParse(ImportedAdmin, input);
+    if (!parsed.success) return skip(emailOf(input), describeIssue(input, parsed.error.issues[0]));
+    const { email, name, role, is_active, password_hash } = parsed.data;
+    const validated = validateEmail(email);
+    if (!validated.ok) return skip(email, `invalid email: ${validated.reason}`);
+    const problem = hashProblem(password_hash);
+    if (problem) return skip(validated.normalized, problem);
+    const key = emailKey(validated.normalized);
+    const first = seen.get(key);
+    if (first !== undefined) return skip(validated.normalized, `same email as entry ${first}`);
+    seen.set(key, entry);
+    rows.push({
+      entry,
+      id: crypto.randomUUID(),
+      email: validated.normalized,
+      name,
+      role,
+      passwordHash: password_hash,
+      isActive: is_active,
+      createdAt: ctx.now,
+      updatedAt: ctx.now,
+    });
+  });
+
+  for (let start = 0; start < rows.length; start += ROWS_PER_BATCH) {
+    const chunk = rows.slice(start, start + ROWS_PER_BATCH);
+    const statements = chunk.flatMap(({ entry, ...row }): BatchItem<"sqlite">[] => [
+      ctx.db.insert(admins).values(row).onConflictDoNothing().returning({ email: admins.email }),
+      auditIfChanged(ctx.db, ctx.now, ctx.origin, { event: "admin_imported", email: emailKey(row.email), adminId: row.id }),
+    ]);
+    const results = (await ctx.db.batch(statements as [BatchItem<"sqlite">, ...BatchItem<"sqlite">[]])) as unknown[][];
+    chunk.forEach((row, i) => {
+      if (results[i * 2]?.length) report.imported.push(row.email);
+      else report.skipped.push({ entry: row.entry, email: row.email, reason: "an admin with this email already exists", invalid: false });
+    });
+  }
+  report.skipped.sort((a, b) => a.entry - b.entry);
+  return report;
+}
+
+function hashProblem(passwordHash: string): string | null {
+  const stored = parseStoredHash(passwordHash);
+  if (!stored) return "password_hash is not a PBKDF2-SHA256 (ours or passlib's) or bcrypt hash";
+  if (verifiableInProduction(stored)) return null;
+  return stored.scheme === "bcrypt"
+    ? `bcrypt cost ${stored.hash.cost} is above ${BCRYPT_MAX_COST}: too slow to check within a Worker's CPU limit`
+    : `PBKDF2 rounds ${stored.hash.iterations} are above the ${PBKDF2_MAX_ITERATIONS} Cloudflare's runtime allows`;
+}
+
+function emailOf(input: unknown): string | null {
+  return typeof input === "object" && input !== null && "email" in input && typeof input.email === "string" ? input.email : null;
+}
+
+function describeIssue(input: unknown, issue: z.core.$ZodIssue | undefined): string {
+  const [field] = issue?.path ?? [];
+  if (!issue || typeof input !== "object" || input === null || field === undefined) return "not an admin object";
+  if (issue.code !== "invalid_type") return issue.message;
+  const missing = (input as Record<PropertyKey, unknown>)[field] === undefined;
+  return missing ? `${String(field)} is missing` : `${String(field)} must be a ${issue.expected}`;
+}
