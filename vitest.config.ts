@@ -41,6 +41,10 @@ export default defineConfig(async () => {
           // while the worker project runs beside it.
           test: { name: "cli", include: ["test/cli/*.test.ts"], environment: "node", testTimeout: 180_000 },
         },
+        {
+          // The docs page in Debian's chromium, served by `npm run dev` as a new user starts it.
+          test: { name: "browser", include: ["test/browser/*.test.ts"], environment: "node", testTimeout: 120_000, hookTimeout: 180_000 },
+        },
       ],
     },
   };
