@@ -66,7 +66,10 @@ const stateDir = mkdtempSync(join(tmpdir(), "scaikey-bench-"));
 
 /** Set by Ctrl-C / SIGTERM to the exit code to end with. */
 let interrupted: number | null = null;
-for (const [signal, code] of [["SIGINT", 130], ["SIGTERM", 143]] as const) {
+for (const [signal, code] of [
+  ["SIGINT", 130],
+  ["SIGTERM", 143],
+] as const) {
   process.on(signal, () => {
     if (interrupted !== null) return;
     interrupted = code;
@@ -139,7 +142,9 @@ async function startServers(): Promise<Servers> {
   // allSettled, not all: every start must have finished (and registered its process) before a failure is reported.
   const [c, p, q, a] = await Promise.allSettled([ceiling, pbkdf2, probe, auth]);
   if (c.status === "rejected" || p.status === "rejected" || q.status === "rejected" || a.status === "rejected") {
-    const reasons = [c, p, q, a].flatMap((result) => (result.status === "rejected" ? [result.reason instanceof Error ? result.reason.message : String(result.reason)] : []));
+    const reasons = [c, p, q, a].flatMap((result) =>
+      result.status === "rejected" ? [result.reason instanceof Error ? result.reason.message : String(result.reason)] : [],
+    );
     throw new Error(reasons.join("\n\n"));
   }
   return { ceiling: c.value, pbkdf2: p.value, probe: q.value, auth: a.value.server, admins: a.value.admins };
@@ -150,7 +155,10 @@ async function startServers(): Promise<Servers> {
  * wrangler dev hands the worker a client-supplied `cf-connecting-ip`, and that
  * the local rate limiter is live (the 11th login from one address is refused).
  */
-async function checkLoginRateLimit(servers: { ceiling: DevServer; auth: DevServer }, admin: { email: string; password: string }): Promise<BenchReport["loginRateLimit"]> {
+async function checkLoginRateLimit(
+  servers: { ceiling: DevServer; auth: DevServer },
+  admin: { email: string; password: string },
+): Promise<BenchReport["loginRateLimit"]> {
   const probe = nextClientIp();
   const echoed = (await (await fetch(`${servers.ceiling.url}/headers`, { headers: { "cf-connecting-ip": probe } })).json()) as Record<string, string | null>;
   const forwardsClientIp = echoed["cf-connecting-ip"] === probe;
@@ -180,7 +188,9 @@ async function main(): Promise<number> {
   log(`state folder ${stateDir}; starting three wrangler dev servers on 127.0.0.1…`);
   const startedAt = performance.now();
   const servers = await startServers();
-  log(`servers ready in ${((performance.now() - startedAt) / 1000).toFixed(1)} s: ceiling ${servers.ceiling.url}, auth ${servers.auth.url}, pbkdf2 ${servers.pbkdf2.url}`);
+  log(
+    `servers ready in ${((performance.now() - startedAt) / 1000).toFixed(1)} s: ceiling ${servers.ceiling.url}, auth ${servers.auth.url}, pbkdf2 ${servers.pbkdf2.url}`,
+  );
   const loginRateLimit = await checkLoginRateLimit(servers, servers.admins[0] as BenchAdmin);
   log(loginRateLimit.note);
 
@@ -200,13 +210,17 @@ async function main(): Promise<number> {
       const sample = await runTarget(target, round, options, current);
       if (interrupted !== null) return interrupted;
       samples.get(target.key)?.push(sample);
-      log(`round ${round}/${settings.rounds} ${target.label}: ${(sample.ok / sample.wallSeconds).toFixed(1)} req/s, ${sample.non2xx} non-2xx, ${sample.errors} errors`);
+      log(
+        `round ${round}/${settings.rounds} ${target.label}: ${(sample.ok / sample.wallSeconds).toFixed(1)} req/s, ${sample.non2xx} non-2xx, ${sample.errors} errors`,
+      );
     }
   }
 
   const ceilingSamples = samples.get("ceiling") ?? [];
   const ceiling = summarize("ceiling", list[0]?.label ?? "ceiling", ceilingSamples, null);
-  const summaries: TargetSummary[] = list.map((target) => (target.key === "ceiling" ? ceiling : summarize(target.key, target.label, samples.get(target.key) ?? [], ceiling)));
+  const summaries: TargetSummary[] = list.map((target) =>
+    target.key === "ceiling" ? ceiling : summarize(target.key, target.label, samples.get(target.key) ?? [], ceiling),
+  );
   const byKey = (key: TargetKey) => summaries.find((summary) => summary.key === key) as TargetSummary;
   const ratios = {
     meToCeiling: byKey("me").ratioToCeiling,
@@ -218,7 +232,13 @@ async function main(): Promise<number> {
   const goal = (name: string, value: number, atLeast: number): Goal => ({ name, value, atLeast, met: value >= atLeast });
   const report: BenchReport = {
     generatedAt: new Date().toISOString(),
-    machine: { cores, cpuModel: cpus()[0]?.model ?? "unknown", platform: `${process.platform}-${process.arch}`, loadAverageBefore, loadAverageAfter: loadavg() },
+    machine: {
+      cores,
+      cpuModel: cpus()[0]?.model ?? "unknown",
+      platform: `${process.platform}-${process.arch}`,
+      loadAverageBefore,
+      loadAverageAfter: loadavg(),
+    },
     versions: { node: process.version, wrangler: version("wrangler"), workerd: version("workerd"), autocannon: version("autocannon"), hono: version("hono") },
     settings: { ...settings, order: list.map((target) => target.key) },
     loginRateLimit,
@@ -241,7 +261,9 @@ async function main(): Promise<number> {
   // Goals missed are findings, not failures; answers that were refused or never came make the figures meaningless.
   const invalid = summaries.filter((summary) => summary.non2xx > 0 || summary.errors > 0);
   if (invalid.length > 0) {
-    console.error(`\n[bench] refused or failed requests on ${invalid.map((s) => s.label).join(", ")}: those figures are not valid (see statuses above); logs kept in ${stateDir}`);
+    console.error(
+      `\n[bench] refused or failed requests on ${invalid.map((s) => s.label).join(", ")}: those figures are not valid (see statuses above); logs kept in ${stateDir}`,
+    );
     return 1;
   }
   return 0;

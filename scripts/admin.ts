@@ -142,7 +142,14 @@ function readImportFile(path: string): unknown {
 function formatTable(header: string[], rows: string[][]): string {
   const table = [header, ...rows];
   const widths = header.map((_, column) => Math.max(...table.map((row) => row[column]?.length ?? 0)));
-  return table.map((row) => row.map((cell, column) => cell.padEnd(widths[column] ?? 0)).join("  ").trimEnd()).join("\n");
+  return table
+    .map((row) =>
+      row
+        .map((cell, column) => cell.padEnd(widths[column] ?? 0))
+        .join("  ")
+        .trimEnd(),
+    )
+    .join("\n");
 }
 
 async function main(argv: string[]): Promise<string> {
@@ -178,7 +185,6 @@ async function main(argv: string[]): Promise<string> {
   applyMigrations(target);
   return withBindings(target, (env) => command.run(commandContext(env), values, input));
 }
-
 
 try {
   console.log(await main(process.argv.slice(2)));

@@ -91,7 +91,15 @@ describe("admin state changes racing a login or refresh", () => {
     const admin = await newAdmin("raced-login@example.com");
     const db = database(env.DB);
     const row = await env.DB.prepare("SELECT id FROM admins WHERE email = ?").bind(admin.email).first<{ id: string }>();
-    const session = { id: crypto.randomUUID(), adminId: row?.id ?? "", refreshJti: "jti", now: Date.now(), expiresAt: Date.now() + 60_000, ip: null, userAgent: null };
+    const session = {
+      id: crypto.randomUUID(),
+      adminId: row?.id ?? "",
+      refreshJti: "jti",
+      now: Date.now(),
+      expiresAt: Date.now() + 60_000,
+      ip: null,
+      userAgent: null,
+    };
     expect(await insertSessionIfAdminUnchanged(db, session, "$pbkdf2-sha256$i=1$stale$hash")).toEqual([]);
     expect(await env.DB.prepare("SELECT count(*) AS n FROM sessions WHERE id = ?").bind(session.id).first()).toEqual({ n: 0 });
   });

@@ -33,7 +33,10 @@ describe("audit log", () => {
     const admin = await createAdmin();
     const headers = { "cf-connecting-ip": "198.18.7.7", "user-agent": "admin-panel/1.0" };
     await postJson(`${PREFIX}/login`, { email: admin.email, password: "wrong one" }, headers);
-    const tokens = await (await postJson(`${PREFIX}/login`, { email: admin.email, password: admin.password }, headers)).json<{ access_token: string; refresh_token: string }>();
+    const tokens = await (await postJson(`${PREFIX}/login`, { email: admin.email, password: admin.password }, headers)).json<{
+      access_token: string;
+      refresh_token: string;
+    }>();
     const rotated = await (await postJson(`${PREFIX}/refresh`, { refresh_token: tokens.refresh_token }, headers)).json<{ access_token: string }>();
     await call(`${PREFIX}/logout`, { method: "POST", headers: { ...bearer(rotated.access_token), ...headers } });
 
@@ -110,7 +113,11 @@ describe("request log", () => {
     const errors: string[] = [];
     vi.spyOn(console, "error").mockImplementation((line: string) => errors.push(line));
     vi.spyOn(console, "log").mockImplementation(() => {});
-    const response = await worker.fetch(new Request(`${BASE_URL}${PREFIX}/me`, { headers: bearer("x.y.z") }), { ...env, JWT_SIGNING_KEYS: "not json" }, createExecutionContext());
+    const response = await worker.fetch(
+      new Request(`${BASE_URL}${PREFIX}/me`, { headers: bearer("x.y.z") }),
+      { ...env, JWT_SIGNING_KEYS: "not json" },
+      createExecutionContext(),
+    );
     expect(await response.text()).toBe('{"detail":"Internal Server Error"}');
     expect(errors.join("\n")).toContain("JWT_SIGNING_KEYS");
     expect(errors.join("\n")).toContain('"stack"');
@@ -123,9 +130,13 @@ describe("scheduled purge", () => {
     const live = await loginAs(admin);
     const expired = await loginAs(admin);
     const day = 24 * 60 * 60 * 1000;
-    await env.DB.prepare("UPDATE sessions SET expires_at = ? WHERE id = ?").bind(Date.now() - 1, sidOf(expired.access_token)).run();
+    await env.DB.prepare("UPDATE sessions SET expires_at = ? WHERE id = ?")
+      .bind(Date.now() - 1, sidOf(expired.access_token))
+      .run();
     await env.DB.batch([
-      env.DB.prepare("INSERT INTO login_throttle (email, failures, locked_until, last_failure_at) VALUES ('stale@example.com', 3, NULL, ?)").bind(Date.now() - 2 * day),
+      env.DB.prepare("INSERT INTO login_throttle (email, failures, locked_until, last_failure_at) VALUES ('stale@example.com', 3, NULL, ?)").bind(
+        Date.now() - 2 * day,
+      ),
       env.DB.prepare("INSERT INTO login_throttle (email, failures, locked_until, last_failure_at) VALUES ('recent@example.com', 3, NULL, ?)").bind(Date.now()),
     ]);
     vi.spyOn(console, "log").mockImplementation(() => {});
@@ -133,7 +144,11 @@ describe("scheduled purge", () => {
 
     const sessions = (await env.DB.prepare("SELECT id FROM sessions WHERE admin_id = ?").bind(admin.id).all<{ id: string }>()).results;
     expect(sessions.map((row) => row.id)).toEqual([sidOf(live.access_token)]);
-    const throttles = (await env.DB.prepare("SELECT email FROM login_throttle WHERE email LIKE '%@example.com' AND email IN ('stale@example.com', 'recent@example.com')").all<{ email: string }>()).results;
+    const throttles = (
+      await env.DB.prepare("SELECT email FROM login_throttle WHERE email LIKE '%@example.com' AND email IN ('stale@example.com', 'recent@example.com')").all<{
+        email: string;
+      }>()
+    ).results;
     expect(throttles.map((row) => row.email)).toEqual(["recent@example.com"]);
   });
 });

@@ -121,9 +121,7 @@ describe("refresh", () => {
 
   it("lets exactly one of many concurrent refreshes of one token win", async () => {
     const tokens = await loginAs(await createAdmin());
-    const responses = await Promise.all(
-      Array.from({ length: 8 }, () => postJson(`${PREFIX}/refresh`, { refresh_token: tokens.refresh_token })),
-    );
+    const responses = await Promise.all(Array.from({ length: 8 }, () => postJson(`${PREFIX}/refresh`, { refresh_token: tokens.refresh_token })));
     const statuses = responses.map((response) => response.status).sort();
     expect(statuses).toEqual([200, 401, 401, 401, 401, 401, 401, 401]);
     // The losers raced inside the reuse interval: the session survives, the winner's token works.

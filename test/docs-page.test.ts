@@ -22,10 +22,7 @@ describe("GET /docs", () => {
     expect(response.headers.get("x-content-type-options")).toBe("nosniff");
     const html = await response.text();
     // Every script and stylesheet is a file of this origin: nothing inline, nothing from a CDN.
-    expect([...html.matchAll(/<script\b[^>]*>/g)].map(([tag]) => tag)).toEqual([
-      '<script src="/docs/swagger-ui-bundle.js">',
-      '<script src="/docs/docs.js">',
-    ]);
+    expect([...html.matchAll(/<script\b[^>]*>/g)].map(([tag]) => tag)).toEqual(['<script src="/docs/swagger-ui-bundle.js">', '<script src="/docs/docs.js">']);
     expect(html).not.toMatch(/<style|\sstyle=|\son[a-z]+=|https?:\/\//);
   });
 

@@ -33,14 +33,18 @@ async function sessionRows(adminId: string): Promise<number> {
 }
 
 describe("D1 failing", () => {
-  it.each<Fault>(["throw", "hang"])("login answers 503 when D1 calls %s, and logs why", async (fault) => {
-    const admin = await createAdmin();
-    const response = await send({ DB: faultyD1(fault) }, `${PREFIX}/login`, loginRequest(admin.email, admin.password));
-    expect(response.status).toBe(503);
-    expect(await response.text()).toBe(UNAVAILABLE);
-    expect(errorLines.join("\n")).toMatch(fault === "throw" ? /simulated storage failure/ : /timed out/);
-    expect(await sessionRows(admin.id)).toBe(0);
-  }, 15_000);
+  it.each<Fault>(["throw", "hang"])(
+    "login answers 503 when D1 calls %s, and logs why",
+    async (fault) => {
+      const admin = await createAdmin();
+      const response = await send({ DB: faultyD1(fault) }, `${PREFIX}/login`, loginRequest(admin.email, admin.password));
+      expect(response.status).toBe(503);
+      expect(await response.text()).toBe(UNAVAILABLE);
+      expect(errorLines.join("\n")).toMatch(fault === "throw" ? /simulated storage failure/ : /timed out/);
+      expect(await sessionRows(admin.id)).toBe(0);
+    },
+    15_000,
+  );
 
   it.each([
     ["me", "GET", "/me"],
@@ -65,7 +69,9 @@ describe("D1 failing", () => {
     const realDb = env.DB;
     const failingBatch = new Proxy(realDb, {
       get(target, property) {
-        if (property === "batch") return (statements: D1PreparedStatement[]) => (statements.length > 2 ? Promise.reject(new Error("D1_ERROR: batch aborted")) : target.batch(statements));
+        if (property === "batch")
+          return (statements: D1PreparedStatement[]) =>
+            statements.length > 2 ? Promise.reject(new Error("D1_ERROR: batch aborted")) : target.batch(statements);
         const value = Reflect.get(target, property);
         return typeof value === "function" ? value.bind(target) : value;
       },

@@ -8,7 +8,10 @@ const COULD_NOT_VALIDATE = '{"detail":"Could not validate credentials"}';
 const INVALID_REFRESH = '{"detail":"Invalid refresh token"}';
 
 const base64url = (bytes: Uint8Array | string) =>
-  btoa(typeof bytes === "string" ? bytes : String.fromCharCode(...bytes)).replaceAll("=", "").replaceAll("+", "-").replaceAll("/", "_");
+  btoa(typeof bytes === "string" ? bytes : String.fromCharCode(...bytes))
+    .replaceAll("=", "")
+    .replaceAll("+", "-")
+    .replaceAll("/", "_");
 
 function decodePart(token: string, index: number): Record<string, unknown> {
   return JSON.parse(atob((token.split(".")[index] ?? "").replaceAll("-", "+").replaceAll("_", "/")));

@@ -106,7 +106,8 @@ describe("importing admins from the FastAPI service", () => {
         { entry: 2, email: "TWICE@import.example.com", reason: "same email as entry 1", invalid: true },
       ],
     });
-    const { count } = (await env.DB.prepare("SELECT count(*) AS count FROM admins WHERE lower(email) = 'twice@import.example.com'").first<{ count: number }>()) ?? {};
+    const { count } =
+      (await env.DB.prepare("SELECT count(*) AS count FROM admins WHERE lower(email) = 'twice@import.example.com'").first<{ count: number }>()) ?? {};
     expect(count).toBe(1);
   });
 

@@ -14,12 +14,16 @@ async function failTimes(email: string, times: number): Promise<void> {
 }
 
 async function throttleRow(email: string) {
-  return env.DB.prepare("SELECT failures, locked_until FROM login_throttle WHERE email = ?").bind(email.toLowerCase()).first<{ failures: number; locked_until: number | null }>();
+  return env.DB.prepare("SELECT failures, locked_until FROM login_throttle WHERE email = ?")
+    .bind(email.toLowerCase())
+    .first<{ failures: number; locked_until: number | null }>();
 }
 
 /** Ends the current lockout, as if its time had passed. */
 async function expireLockout(email: string): Promise<void> {
-  await env.DB.prepare("UPDATE login_throttle SET locked_until = ? WHERE email = ?").bind(Date.now() - 1, email.toLowerCase()).run();
+  await env.DB.prepare("UPDATE login_throttle SET locked_until = ? WHERE email = ?")
+    .bind(Date.now() - 1, email.toLowerCase())
+    .run();
 }
 
 describe("lockout per email", () => {

@@ -5,7 +5,10 @@ import { call } from "./support/worker.ts";
 interface Document {
   openapi: string;
   paths: Record<string, Record<string, { responses: Record<string, unknown>; security?: unknown }>>;
-  components: { schemas: Record<string, { properties: Record<string, Record<string, unknown>>; required?: string[] }>; securitySchemes: Record<string, unknown> };
+  components: {
+    schemas: Record<string, { properties: Record<string, Record<string, unknown>>; required?: string[] }>;
+    securitySchemes: Record<string, unknown>;
+  };
 }
 
 async function served(): Promise<Document> {

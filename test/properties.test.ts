@@ -11,7 +11,17 @@ const ROUTES = [
 ] as const;
 
 const contentType = fc.oneof(
-  fc.constantFrom(undefined, "application/json", "application/json; charset=utf-8", "APPLICATION/JSON", "application/merge-patch+json", "text/plain", "application/x-www-form-urlencoded", "multipart/form-data; boundary=x", ""),
+  fc.constantFrom(
+    undefined,
+    "application/json",
+    "application/json; charset=utf-8",
+    "APPLICATION/JSON",
+    "application/merge-patch+json",
+    "text/plain",
+    "application/x-www-form-urlencoded",
+    "multipart/form-data; boundary=x",
+    "",
+  ),
   fc.string({ maxLength: 40 }),
 );
 

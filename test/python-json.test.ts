@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { dumpPythonJson } from "../src/wire/python-json/dump";
 import { parsePythonJson } from "../src/wire/python-json/parse";
-import { toPlainJson, type PyValue } from "../src/wire/python-json/value";
+import { type PyValue, toPlainJson } from "../src/wire/python-json/value";
 
 // Every expectation below was produced by CPython: `json.loads` on the UTF-8 bytes, and
 // `json.dumps(value, ensure_ascii=False, allow_nan=False, separators=(",", ":"))`. The oracle was 3.11, so the
@@ -71,7 +71,7 @@ const decodeErrors: Array<[text: string, message: string, position: number]> = [
   ['"\u001f"', "Invalid control character at", 1],
   ['"tab\tinside"', "Invalid control character at", 4],
   ['"\\x"', "Invalid \\escape", 1],
-  ["\"\\'\"", "Invalid \\escape", 1],
+  ['"\\\'"', "Invalid \\escape", 1],
   ['"\\U0041"', "Invalid \\escape", 1],
   ['"\\u12"', "Invalid \\uXXXX escape", 2],
   ['"\\u12g4"', "Invalid \\uXXXX escape", 2],
@@ -143,16 +143,7 @@ const roundTrips: Array<[text: string, dumped: string]> = [
 
 // Python parses these, but json.dumps raises ValueError (NaN, infinities) or the UTF-8 encoding of the
 // response fails (lone surrogates): FastAPI answers 500.
-const undumpable: string[] = [
-  "NaN",
-  "[Infinity]",
-  '{"a": -Infinity}',
-  "1e400",
-  '"\\ud800"',
-  '["\\udc00"]',
-  '{"\\ud83d": 1}',
-  '"\\ude00\\ud83d"',
-];
+const undumpable: string[] = ["NaN", "[Infinity]", '{"a": -Infinity}', "1e400", '"\\ud800"', '["\\udc00"]', '{"\\ud83d": 1}', '"\\ude00\\ud83d"'];
 
 describe("parsePythonJson", () => {
   it.each(decodeErrors)("%j: %s at %i", (text, message, position) => {
@@ -210,9 +201,9 @@ describe("parsePythonJson", () => {
 
   it("accepts 1000 nested containers and reports the 1001st as too deep", () => {
     expect(parsePythonJson("[".repeat(1000) + "]".repeat(1000)).ok).toBe(true);
-    expect(parsePythonJson('{"a":'.repeat(1000) + "1" + "}".repeat(1000)).ok).toBe(true);
+    expect(parsePythonJson(`${'{"a":'.repeat(1000)}1${"}".repeat(1000)}`).ok).toBe(true);
     expect(parsePythonJson("[".repeat(1001) + "]".repeat(1001))).toEqual({ ok: false, error: "too-deep" });
-    expect(parsePythonJson('{"a":'.repeat(1001) + "1" + "}".repeat(1001))).toEqual({ ok: false, error: "too-deep" });
+    expect(parsePythonJson(`${'{"a":'.repeat(1001)}1${"}".repeat(1001)}`)).toEqual({ ok: false, error: "too-deep" });
   });
 
   it("reports an error met before the depth limit as a decode error", () => {
@@ -251,7 +242,7 @@ describe("dumpPythonJson", () => {
 
   it("escapes C0 controls as lowercase \\u00XX and leaves everything else raw", () => {
     const controls = String.fromCharCode(...Array.from({ length: 32 }, (_, code) => code));
-    expect(dumpPythonJson(controls + "\u007f\u2028é😀")).toBe(
+    expect(dumpPythonJson(`${controls}\u007f\u2028é😀`)).toBe(
       '"\\u0000\\u0001\\u0002\\u0003\\u0004\\u0005\\u0006\\u0007\\b\\t\\n\\u000b\\f\\r\\u000e\\u000f' +
         "\\u0010\\u0011\\u0012\\u0013\\u0014\\u0015\\u0016\\u0017\\u0018\\u0019\\u001a\\u001b\\u001c\\u001d\\u001e\\u001f" +
         '\u007f\u2028é😀"',
@@ -262,7 +253,13 @@ describe("dumpPythonJson", () => {
     const value = new Map<string, PyValue>([
       ["b", null],
       ["10", true],
-      ["2", [{ kind: "int", value: -5n }, { kind: "float", value: 0.5 }]],
+      [
+        "2",
+        [
+          { kind: "int", value: -5n },
+          { kind: "float", value: 0.5 },
+        ],
+      ],
     ]);
     expect(dumpPythonJson(value)).toBe('{"b":null,"10":true,"2":[-5,0.5]}');
   });
@@ -275,6 +272,6 @@ describe("toPlainJson", () => {
     expect(Object.keys(plain)).toEqual(["10", "__proto__", "a"]);
     expect(Object.getOwnPropertyDescriptor(plain, "__proto__")?.value).toEqual(Object.assign(Object.create(null), { x: 1 }));
     expect(plain["10"]).toEqual([2.5, -7]);
-    expect(plain["a"]).toBeNull();
+    expect(plain.a).toBeNull();
   });
 });

@@ -1,7 +1,7 @@
 import { createExecutionContext } from "cloudflare:test";
 import { env } from "cloudflare:workers";
-import worker from "../src/index.ts";
 import { describe, expect, it } from "vitest";
+import worker from "../src/index.ts";
 import { forgeToken } from "./support/tokens.ts";
 import { bearer, call, createAdmin, loginAs, PREFIX, postJson } from "./support/worker.ts";
 
@@ -108,7 +108,11 @@ describe("a broken signing key", () => {
     const original = console.error;
     console.error = (line: string) => errors.push(line);
     try {
-      const response = await worker.fetch(new Request("https://auth.test/.well-known/jwks.json"), { ...env, JWT_SIGNING_KEYS: mismatched }, createExecutionContext());
+      const response = await worker.fetch(
+        new Request("https://auth.test/.well-known/jwks.json"),
+        { ...env, JWT_SIGNING_KEYS: mismatched },
+        createExecutionContext(),
+      );
       expect(response.status).toBe(500);
     } finally {
       console.error = original;

@@ -143,11 +143,14 @@ describe("inputs JSON cannot echo", () => {
 });
 
 describe("routing beyond the auth prefix", () => {
-  it.each(["/health", "/openapi.json", "/.well-known/jwks.json"])("answers POST on %s with 405 and Allow: GET, and redirects its trailing slash", async (path) => {
-    const post = await call(path, { method: "POST" });
-    expect(post.status).toBe(405);
-    expect(post.headers.get("allow")).toBe("GET");
-    const slash = await call(`${path}/`, { redirect: "manual" });
-    expect(slash.status).toBe(307);
-  });
+  it.each(["/health", "/openapi.json", "/.well-known/jwks.json"])(
+    "answers POST on %s with 405 and Allow: GET, and redirects its trailing slash",
+    async (path) => {
+      const post = await call(path, { method: "POST" });
+      expect(post.status).toBe(405);
+      expect(post.headers.get("allow")).toBe("GET");
+      const slash = await call(`${path}/`, { redirect: "manual" });
+      expect(slash.status).toBe(307);
+    },
+  );
 });

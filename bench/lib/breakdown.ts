@@ -1,5 +1,5 @@
-import type { CpuPerRequest, TargetSummary } from "./summary.ts";
 import { type RunOptions, runTarget, type Target } from "./load.ts";
+import type { CpuPerRequest, TargetSummary } from "./summary.ts";
 import { summarize } from "./summary.ts";
 import type { DevServer } from "./wrangler-dev.ts";
 
@@ -58,7 +58,13 @@ function pick(per: CpuPerRequest): Classes {
  * under another load would not cancel out. The baseline row is the mean of
  * those /noop runs.
  */
-export async function measureOps(probe: DevServer, options: RunOptions, warmupSeconds: number, log: (message: string) => void, current: Parameters<typeof runTarget>[3]): Promise<OpCost[]> {
+export async function measureOps(
+  probe: DevServer,
+  options: RunOptions,
+  warmupSeconds: number,
+  log: (message: string) => void,
+  current: Parameters<typeof runTarget>[3],
+): Promise<OpCost[]> {
   const setup = await fetch(`${probe.url}/setup`, { method: "POST" });
   if (!setup.ok) throw new Error(`probe setup failed with HTTP ${setup.status}`);
   const target = (op: (typeof PROBE_OPS)[number]): Target<string> => ({

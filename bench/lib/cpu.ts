@@ -78,15 +78,13 @@ export function snapshot(rootPid: number | undefined, port: number): Snapshot {
 
 export function usageBetween(before: Snapshot, after: Snapshot, cores: number): CpuUsage {
   const self = process.cpuUsage(before.self);
-  const delta = (kind: ProcessClass): number | null =>
-    before.perClass && after.perClass ? (after.perClass[kind] - before.perClass[kind]) * TICK_MS : null;
+  const delta = (kind: ProcessClass): number | null => (before.perClass && after.perClass ? (after.perClass[kind] - before.perClass[kind]) * TICK_MS : null);
   return {
     loadGenerator: (self.user + self.system) / 1000,
     wranglerNode: delta("wranglerNode"),
     workerdProxy: delta("workerdProxy"),
     workerdWorker: delta("workerdWorker"),
-    machineBusy:
-      before.machineBusyTicks !== null && after.machineBusyTicks !== null ? (after.machineBusyTicks - before.machineBusyTicks) * TICK_MS : null,
+    machineBusy: before.machineBusyTicks !== null && after.machineBusyTicks !== null ? (after.machineBusyTicks - before.machineBusyTicks) * TICK_MS : null,
     machineCapacity: (after.at - before.at) * cores,
   };
 }

@@ -9,9 +9,9 @@
  * per admin.
  */
 import { parseArgs } from "node:util";
-import { createAdmin } from "../../src/admins/admin-commands.ts";
 import { commandContext } from "../../scripts/lib/command-context.ts";
 import { withBindings } from "../../scripts/lib/local-platform.ts";
+import { createAdmin } from "../../src/admins/admin-commands.ts";
 
 interface BenchAdmin {
   email: string;

@@ -173,7 +173,12 @@ export function targets(servers: { ceiling: DevServer; auth: DevServer; pbkdf2: 
   ];
 }
 
-export async function runTarget(target: Target<string>, round: number, options: RunOptions, current: { instance: autocannon.Instance | null }): Promise<RunSample> {
+export async function runTarget(
+  target: Target<string>,
+  round: number,
+  options: RunOptions,
+  current: { instance: autocannon.Instance | null },
+): Promise<RunSample> {
   const { path, options: extra } = await target.prepare(options.connections);
   const sample: RunSample = {
     target: target.key,

@@ -28,7 +28,10 @@ function table(header: string[], rows: string[][], rightAligned: (column: number
   const all = [header, ...rows];
   const widths = header.map((_, column) => Math.max(...all.map((row) => (row[column] ?? "").length)));
   const line = (row: string[]) =>
-    row.map((cell, column) => (rightAligned(column) ? cell.padStart(widths[column] ?? 0) : cell.padEnd(widths[column] ?? 0))).join("  ").trimEnd();
+    row
+      .map((cell, column) => (rightAligned(column) ? cell.padStart(widths[column] ?? 0) : cell.padEnd(widths[column] ?? 0)))
+      .join("  ")
+      .trimEnd();
   return [line(header), widths.map((width) => "-".repeat(width)).join("  "), ...rows.map(line)].join("\n");
 }
 
@@ -86,7 +89,9 @@ export function formatReport(report: BenchReport): string {
   const crowded = report.targets.filter((t) => t.cpuMsPerRequest.other !== null && t.cpu.machineCapacity > 0 && otherShare(t) > 0.1);
   if (crowded.length > 0) {
     const shares = crowded.map((t) => `${t.label} ${(otherShare(t) * 100).toFixed(0)}%`).join(", ");
-    lines.push(`WARNING: other processes on this machine took a share of the cores during the runs (${shares}): absolute figures are depressed; ratios, from interleaved rounds, less so`);
+    lines.push(
+      `WARNING: other processes on this machine took a share of the cores during the runs (${shares}): absolute figures are depressed; ratios, from interleaved rounds, less so`,
+    );
   }
   const broken = report.targets.filter((t) => t.non2xx > 0 || t.errors > 0);
   for (const t of broken) lines.push(`note: ${t.label} answered ${JSON.stringify(t.statuses)} with ${t.errors} connection errors`);
@@ -99,7 +104,9 @@ const ours = (c: Classes): number | null =>
   c.wranglerNode === null || c.workerdProxy === null || c.workerdWorker === null ? null : c.loadGenerator + c.wranglerNode + c.workerdProxy + c.workerdWorker;
 
 function formatBreakdown({ ops, routes }: NonNullable<BenchReport["breakdown"]>): string {
-  const lines = ["Breakdown: CPU ms per call through wrangler dev + local miniflare (bench/probe; each op minus a /noop run just before it; baseline = mean of those)"];
+  const lines = [
+    "Breakdown: CPU ms per call through wrangler dev + local miniflare (bench/probe; each op minus a /noop run just before it; baseline = mean of those)",
+  ];
   lines.push(
     table(
       ["operation", "req/s", "workerd worker", "workerd proxy", "wrangler node", "autocannon", "all"],

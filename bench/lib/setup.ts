@@ -1,8 +1,8 @@
 import { writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { experimental_readRawConfig } from "wrangler";
-import { encodeBase64Url } from "../../src/encoding/base64.ts";
 import { generateSigningJwk } from "../../scripts/lib/signing-key.ts";
+import { encodeBase64Url } from "../../src/encoding/base64.ts";
 import { runNode } from "./processes.ts";
 import { ROOT, WRANGLER } from "./wrangler-dev.ts";
 

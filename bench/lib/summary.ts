@@ -62,7 +62,8 @@ export function summarize(key: string, label: string, samples: RunSample[], ceil
   const oursTotal = ours.some((value) => value === null) ? null : ours.reduce<number>((sum, value) => sum + (value ?? 0), 0);
   const cpuMsPerRequestOurs = per(oursTotal);
   const reference = ceiling ? ceiling.cpuMsPerRequestOurs : cpuMsPerRequestOurs;
-  const other = cpu.machineBusy === null || ours.some((value) => value === null) ? null : cpu.machineBusy - ours.reduce<number>((sum, value) => sum + (value ?? 0), 0);
+  const other =
+    cpu.machineBusy === null || ours.some((value) => value === null) ? null : cpu.machineBusy - ours.reduce<number>((sum, value) => sum + (value ?? 0), 0);
   return {
     key,
     label,

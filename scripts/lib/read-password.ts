@@ -1,4 +1,4 @@
-import { stdin, stderr } from "node:process";
+import { stderr, stdin } from "node:process";
 
 /**
  * The password never comes from argv (visible in `ps` and shell history):

@@ -6,8 +6,8 @@ import { hashPassword } from "../passwords/hash-password.ts";
 import { parseStoredHash } from "../passwords/stored-hash.ts";
 import { recordSessionRevoked } from "../sessions/revocation-cache.ts";
 import { type RevocationReason, revokeAdminSessions } from "../sessions/session-store.ts";
-import { validateEmail } from "../wire/email-address/email-str.ts";
 import { emailKey } from "../throttle/login-throttle.ts";
+import { validateEmail } from "../wire/email-address/email-str.ts";
 import { findAdminByEmail } from "./admin-store.ts";
 import { type AdminUser, toAdminUser } from "./admin-user.ts";
 
@@ -124,7 +124,10 @@ async function updateAndRevoke(
   reason: RevocationReason,
 ): Promise<number> {
   const [, revoked] = await ctx.db.batch([
-    ctx.db.update(admins).set({ ...change, updatedAt: ctx.now }).where(eq(admins.id, adminId)),
+    ctx.db
+      .update(admins)
+      .set({ ...change, updatedAt: ctx.now })
+      .where(eq(admins.id, adminId)),
     revokeAdminSessions(ctx.db, adminId, reason, ctx.now),
     audit(ctx.db, ctx.now, ctx.origin, { event: "sessions_revoked", reason, adminId, email: emailKey(email) }),
   ]);

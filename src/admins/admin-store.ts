@@ -4,16 +4,15 @@ import { admins } from "../db/schema.ts";
 
 /** Emails are unique case-insensitively; `lower(email)` is the indexed expression. */
 export function findAdminByEmail(db: Database, email: string) {
-  return db
-    .select()
-    .from(admins)
-    .where(sql`lower(${admins.email}) = lower(${email})`)
-    .limit(1);
+  return db.select().from(admins).where(sql`lower(${admins.email}) = lower(${email})`).limit(1);
 }
 
 /** `onlyIf`: the condition that the login really opened its session (see login.ts). */
 export function recordLogin(db: Database, adminId: string, now: number, onlyIf: SQL) {
-  return db.update(admins).set({ lastLoginAt: now }).where(and(eq(admins.id, adminId), onlyIf));
+  return db
+    .update(admins)
+    .set({ lastLoginAt: now })
+    .where(and(eq(admins.id, adminId), onlyIf));
 }
 
 /** Only replaces the hash that was verified, so a concurrent password change wins. */

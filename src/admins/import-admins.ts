@@ -38,34 +38,19 @@ const ROWS_PER_BATCH = 50;
 export async function importAdmins(ctx: AdminCommandContext, entries: unknown): Promise<ImportReport> {
   if (!Array.isArray(entries)) throw new TypeError("The import file must hold a JSON array of admins");
   const report: ImportReport = { imported: [], skipped: [] };
-  const rows: (typeof admins.$inferInsert & { entry: number })[] = [];
+  const rows: (NewAdminRow & { entry: number })[] = [];
   const seen = new Map<string, number>();
-  entries.forEach((input: unknown, index) => {
+  for (const [index, input] of entries.entries()) {
     const entry = index + 1;
-    const skip = (email: string | null, reason: string) => report.skipped.push({ entry, email, reason, invalid: true });
-    const parsed = z.safeParse(ImportedAdmin, input);
-    if (!parsed.success) return skip(emailOf(input), describeIssue(input, parsed.error.issues[0]));
-    const { email, name, role, is_active, password_hash } = parsed.data;
-    const validated = validateEmail(email);
-    if (!validated.ok) return skip(email, `invalid email: ${validated.reason}`);
-    const problem = hashProblem(password_hash);
-    if (problem) return skip(validated.normalized, problem);
-    const key = emailKey(validated.normalized);
-    const first = seen.get(key);
-    if (first !== undefined) return skip(validated.normalized, `same email as entry ${first}`);
-    seen.set(key, entry);
-    rows.push({
-      entry,
-      id: crypto.randomUUID(),
-      email: validated.normalized,
-      name,
-      role,
-      passwordHash: password_hash,
-      isActive: is_active,
-      createdAt: ctx.now,
-      updatedAt: ctx.now,
-    });
-  });
+    const checked = checkEntry(input, ctx.now);
+    const first = checked.ok ? seen.get(emailKey(checked.row.email)) : undefined;
+    if (!checked.ok) report.skipped.push({ entry, email: checked.email, reason: checked.reason, invalid: true });
+    else if (first !== undefined) report.skipped.push({ entry, email: checked.row.email, reason: `same email as entry ${first}`, invalid: true });
+    else {
+      seen.set(emailKey(checked.row.email), entry);
+      rows.push({ entry, ...checked.row });
+    }
+  }
 
   for (let start = 0; start < rows.length; start += ROWS_PER_BATCH) {
     const chunk = rows.slice(start, start + ROWS_PER_BATCH);
@@ -81,6 +66,33 @@ export async function importAdmins(ctx: AdminCommandContext, entries: unknown): 
   }
   report.skipped.sort((a, b) => a.entry - b.entry);
   return report;
+}
+
+type NewAdminRow = typeof admins.$inferInsert;
+
+type CheckedEntry = { ok: true; row: NewAdminRow } | { ok: false; email: string | null; reason: string };
+
+function checkEntry(input: unknown, now: number): CheckedEntry {
+  const parsed = z.safeParse(ImportedAdmin, input);
+  if (!parsed.success) return { ok: false, email: emailOf(input), reason: describeIssue(input, parsed.error.issues[0]) };
+  const { email, name, role, is_active, password_hash } = parsed.data;
+  const validated = validateEmail(email);
+  if (!validated.ok) return { ok: false, email, reason: `invalid email: ${validated.reason}` };
+  const problem = hashProblem(password_hash);
+  if (problem) return { ok: false, email: validated.normalized, reason: problem };
+  return {
+    ok: true,
+    row: {
+      id: crypto.randomUUID(),
+      email: validated.normalized,
+      name,
+      role,
+      passwordHash: password_hash,
+      isActive: is_active,
+      createdAt: now,
+      updatedAt: now,
+    },
+  };
 }
 
 function hashProblem(passwordHash: string): string | null {

@@ -1,5 +1,5 @@
-import type { AdminRow } from "../db/schema.ts";
 import { database, storage } from "../db/client.ts";
+import type { AdminRow } from "../db/schema.ts";
 import { ApiError } from "../errors/api-error.ts";
 import { isSessionRevoked } from "../sessions/revocation-cache.ts";
 import { findSessionAdmin } from "../sessions/session-store.ts";
@@ -14,9 +14,7 @@ import type { AuthContext } from "./auth-context.ts";
  */
 export async function currentAdmin(ctx: AuthContext, claims: TokenClaims): Promise<AdminRow> {
   const nearest = database(ctx.d1.withSession("first-unconstrained"));
-  const [revokedAtEdge, nearby] = await storage(
-    Promise.all([isSessionRevoked(ctx.kv, claims.sid), findSessionAdmin(nearest, claims.sid, claims.sub)]),
-  );
+  const [revokedAtEdge, nearby] = await storage(Promise.all([isSessionRevoked(ctx.kv, claims.sid), findSessionAdmin(nearest, claims.sid, claims.sub)]));
   if (revokedAtEdge) throw new ApiError("invalid_access_token");
   const row = nearby ?? (await storage(findSessionAdmin(database(ctx.d1), claims.sid, claims.sub)));
   if (!row || row.revokedAt !== null || row.expiresAt <= ctx.now || !row.admin.isActive) {

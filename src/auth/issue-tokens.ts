@@ -28,18 +28,8 @@ export async function issueTokens(ctx: AuthContext, { adminId, sessionId, refres
   const iat = issuedAtSeconds(ctx);
   const audience = { issuer: ctx.config.issuer, audience: ctx.config.audience };
   const [accessToken, refreshToken] = await Promise.all([
-    signToken(
-      ctx.keyring,
-      "access",
-      { sub: adminId, sid: sessionId, jti: randomId(), iat, exp: iat + ctx.config.accessTokenTtl },
-      audience,
-    ),
-    signToken(
-      ctx.keyring,
-      "refresh",
-      { sub: adminId, sid: sessionId, jti: refreshJti, iat, exp: iat + ctx.config.refreshTokenTtl },
-      audience,
-    ),
+    signToken(ctx.keyring, "access", { sub: adminId, sid: sessionId, jti: randomId(), iat, exp: iat + ctx.config.accessTokenTtl }, audience),
+    signToken(ctx.keyring, "refresh", { sub: adminId, sid: sessionId, jti: refreshJti, iat, exp: iat + ctx.config.refreshTokenTtl }, audience),
   ]);
   return { access_token: accessToken, refresh_token: refreshToken, token_type: "bearer", expires_in: ctx.config.accessTokenTtl };
 }

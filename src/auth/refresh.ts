@@ -23,15 +23,19 @@ export async function refresh(ctx: AuthContext, refreshToken: string): Promise<T
 
   const nextJti = randomId();
   const outcome = await storage(
-    rotateRefreshToken(database(ctx.d1), {
-      sessionId: claims.sid,
-      adminId: claims.sub,
-      presentedJti: claims.jti,
-      nextJti,
-      now: ctx.now,
-      reuseIntervalMs,
-      expiresAt: refreshExpiresAt(ctx),
-    }, ctx.origin),
+    rotateRefreshToken(
+      database(ctx.d1),
+      {
+        sessionId: claims.sid,
+        adminId: claims.sub,
+        presentedJti: claims.jti,
+        nextJti,
+        now: ctx.now,
+        reuseIntervalMs,
+        expiresAt: refreshExpiresAt(ctx),
+      },
+      ctx.origin,
+    ),
   );
   if (outcome.kind === "reuse_detected") {
     ctx.defer(recordSessionRevoked(ctx.kv, claims.sid, "refresh_token_reuse", outcome.expiresAt, ctx.now));

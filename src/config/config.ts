@@ -29,7 +29,10 @@ const nonEmpty = z.string().check(z.trim(), z.minLength(1, "must not be empty"))
 const origins = z.pipe(
   z.optional(z.string()),
   z.transform((value, ctx) => {
-    const entries = (value ?? "").split(",").map((origin) => origin.trim()).filter(Boolean);
+    const entries = (value ?? "")
+      .split(",")
+      .map((origin) => origin.trim())
+      .filter(Boolean);
     for (const entry of entries) {
       if (URL.canParse(entry) && new URL(entry).origin === entry) continue;
       ctx.issues.push({ code: "custom", message: `has ${JSON.stringify(entry)}, which is not an origin like https://admin.example.com`, input: value });

@@ -18,12 +18,7 @@ export async function purgeExpired(db: Database, now: number) {
     db.delete(sessions).where(lt(sessions.expiresAt, now)),
     db
       .delete(loginThrottle)
-      .where(
-        and(
-          lt(loginThrottle.lastFailureAt, now - THROTTLE_MEMORY_MS),
-          or(isNull(loginThrottle.lockedUntil), lt(loginThrottle.lockedUntil, now)),
-        ),
-      ),
+      .where(and(lt(loginThrottle.lastFailureAt, now - THROTTLE_MEMORY_MS), or(isNull(loginThrottle.lockedUntil), lt(loginThrottle.lockedUntil, now)))),
     db.delete(auditEvents).where(lt(auditEvents.at, now - AUDIT_RETENTION_MS)),
   ]);
   return {

@@ -1,8 +1,8 @@
 import { createMiddleware } from "hono/factory";
 import type { AuthContext } from "../auth/auth-context.ts";
 import { loadConfig } from "../config/load-config.ts";
-import { loadKeyring } from "../tokens/keyring.ts";
 import { logError } from "../observability/log.ts";
+import { loadKeyring } from "../tokens/keyring.ts";
 
 declare module "hono" {
   interface ContextVariableMap {
@@ -27,8 +27,7 @@ export const authContext = createMiddleware<{ Bindings: Env }>(async (c, next) =
       userAgent: c.req.header("user-agent") ?? null,
       colo: (c.req.raw.cf?.colo as string | undefined) ?? null,
     },
-    defer: (task) =>
-      executionCtx.waitUntil(task.catch((error: unknown) => logError("deferred write failed", error))),
+    defer: (task) => executionCtx.waitUntil(task.catch((error: unknown) => logError("deferred write failed", error))),
   });
   await next();
 });

@@ -1,14 +1,6 @@
 import * as z from "zod/mini";
 import { EmailStr, LoginRequest, RefreshRequest } from "../routes/request-schemas.ts";
-import {
-  AdminUser,
-  HTTPError,
-  HTTPValidationError,
-  LoginResponse,
-  LogoutResponse,
-  RefreshResponse,
-  ValidationError,
-} from "./response-schemas.ts";
+import { AdminUser, HTTPError, HTTPValidationError, LoginResponse, LogoutResponse, RefreshResponse, ValidationError } from "./response-schemas.ts";
 
 /**
  * FastAPI's component names (it prefixes the module path where names clash),

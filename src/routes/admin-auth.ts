@@ -1,9 +1,9 @@
 import { Hono } from "hono/tiny";
+import { toAdminUser } from "../admins/admin-user.ts";
 import { currentAdmin } from "../auth/current-admin.ts";
 import { login } from "../auth/login.ts";
 import { logout } from "../auth/logout.ts";
 import { refresh } from "../auth/refresh.ts";
-import { toAdminUser } from "../admins/admin-user.ts";
 import { jsonResponse, tokenResponse } from "../http/json.ts";
 import { authContext } from "../middleware/auth-context.ts";
 import { bearerToken } from "../middleware/bearer-token.ts";

@@ -1,5 +1,5 @@
-import { Hono } from "hono/tiny";
 import type { Context } from "hono";
+import { Hono } from "hono/tiny";
 import { loadConfig } from "../config/load-config.ts";
 import { ApiError } from "../errors/api-error.ts";
 

@@ -61,10 +61,7 @@ export interface Rotation {
   expiresAt: number;
 }
 
-export type RotationOutcome =
-  | { kind: "rotated" }
-  | { kind: "reuse_detected"; expiresAt: number }
-  | { kind: "refused" };
+export type RotationOutcome = { kind: "rotated" } | { kind: "reuse_detected"; expiresAt: number } | { kind: "refused" };
 
 /**
  * Decides a refresh in one D1 batch (one transaction on the primary), so of N
@@ -102,9 +99,7 @@ export async function rotateRefreshToken(db: Database, rotation: Rotation, origi
         lastUsedAt: rotation.now,
         expiresAt: rotation.expiresAt,
       })
-      .where(
-        and(ownSession, eq(sessions.refreshJti, rotation.presentedJti), gt(sessions.expiresAt, rotation.now), adminIsActive(rotation.adminId)),
-      )
+      .where(and(ownSession, eq(sessions.refreshJti, rotation.presentedJti), gt(sessions.expiresAt, rotation.now), adminIsActive(rotation.adminId)))
       .returning({ id: sessions.id }),
     auditIfChanged(db, rotation.now, origin, { event: "refresh", ...subject }),
   ]);

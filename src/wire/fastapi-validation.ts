@@ -4,8 +4,8 @@ import type * as z from "zod/mini";
 import type { $ZodIssue } from "zod/v4/core";
 import { decodeFastApiBody } from "./fastapi-body.ts";
 import type { PyObject } from "./python-json/value.ts";
-import { readBoundedBody } from "./read-body.ts";
 import { toPlainJson } from "./python-json/value.ts";
+import { readBoundedBody } from "./read-body.ts";
 import { type FastApiErrorItem, validationError } from "./validation-error.ts";
 
 declare module "hono" {

@@ -145,7 +145,13 @@ describe("npm run admin -- import", () => {
 
   it("exits 1 when an entry is invalid, after importing the valid ones", () => {
     const mixed = join(state, "mixed.json");
-    writeFileSync(mixed, JSON.stringify([{ email: "nohash@example.com", name: "No hash" }, { email: "ok@example.com", name: "Ok", password_hash: passlib?.hash }]));
+    writeFileSync(
+      mixed,
+      JSON.stringify([
+        { email: "nohash@example.com", name: "No hash" },
+        { email: "ok@example.com", name: "Ok", password_hash: passlib?.hash },
+      ]),
+    );
     const result = admin(["import", "--file", mixed]);
     expect(result.status).toBe(1);
     expect(result.stdout.split("\n")).toEqual(["Imported 1 admin(s), skipped 1", "  skipped entry 1 (nohash@example.com): password_hash is missing"]);

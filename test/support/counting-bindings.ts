@@ -40,7 +40,10 @@ export function countingBindings(): { bindings: Pick<Env, "DB" | "REVOCATIONS">;
           return (statements: D1PreparedStatement[]) => {
             trips.d1Batches += 1;
             // The statements of a batch travel together: undo their individual counts.
-            return value.call(target, statements.map((statement) => (statement as unknown as { valueOf(): D1PreparedStatement }).valueOf()));
+            return value.call(
+              target,
+              statements.map((statement) => (statement as unknown as { valueOf(): D1PreparedStatement }).valueOf()),
+            );
           };
         }
         return value.bind(target);

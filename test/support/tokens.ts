@@ -25,7 +25,5 @@ export async function forgeToken(options: ForgeOptions = {}): Promise<string> {
     ...options.claims,
   };
   const key = options.key ?? ((await importJWK(jwk, "ES256")) as CryptoKey);
-  return new SignJWT(claims)
-    .setProtectedHeader({ alg: "ES256", kid: options.kid ?? (jwk.kid as string), typ: options.typ ?? "at+jwt" })
-    .sign(key);
+  return new SignJWT(claims).setProtectedHeader({ alg: "ES256", kid: options.kid ?? (jwk.kid as string), typ: options.typ ?? "at+jwt" }).sign(key);
 }

@@ -47,9 +47,7 @@ export async function createAdmin(overrides: { email?: string; password?: string
   };
   const hash = overrides.passwordHash ?? (await hashPassword(admin.password, 100_000));
   const now = Date.now();
-  await env.DB.prepare(
-    "INSERT INTO admins (id, email, name, role, password_hash, is_active, created_at, updated_at) VALUES (?, ?, ?, 'admin', ?, ?, ?, ?)",
-  )
+  await env.DB.prepare("INSERT INTO admins (id, email, name, role, password_hash, is_active, created_at, updated_at) VALUES (?, ?, ?, 'admin', ?, ?, ?, ?)")
     .bind(admin.id, admin.email, "Test Admin", hash, overrides.isActive === false ? 0 : 1, now, now)
     .run();
   return admin;

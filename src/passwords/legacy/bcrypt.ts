@@ -57,7 +57,7 @@ function bcryptDigest(password: string, salt: Uint8Array, cost: number): Uint8Ar
   }
   const digest = new Uint8Array(magic.length);
   const view = new DataView(digest.buffer);
-  blocks.forEach((word, i) => view.setUint32(i * 4, word));
+  for (const [i, word] of blocks.entries()) view.setUint32(i * 4, word);
   return digest.subarray(0, DIGEST_BYTES);
 }
 

@@ -32,10 +32,7 @@ const LEADING_PY_SPACE = new RegExp(`^${PY_SPACE}+`);
 /** Python's `\w` is a letter, a number or `_`. */
 const NAME_CHARACTER = "[\\p{L}\\p{N}_!#$%&'*+\\-/=?^`{|}~]";
 /** pydantic's `pretty_email_regex`, used with `fullmatch`; Python's `.` is anything but a newline. */
-const PRETTY_EMAIL = new RegExp(
-  `^${PY_SPACE}*(?:(?:${NAME_CHARACTER}+${PY_SPACE}+)*${NAME_CHARACTER}+|"[\\s\\S]+")?${PY_SPACE}*<([^\\n]+)>${PY_SPACE}*$`,
-  "u",
-);
+const PRETTY_EMAIL = new RegExp(`^${PY_SPACE}*(?:(?:${NAME_CHARACTER}+${PY_SPACE}+)*${NAME_CHARACTER}+|"[\\s\\S]+")?${PY_SPACE}*<([^\\n]+)>${PY_SPACE}*$`, "u");
 
 function validatePydanticEmail(value: string): string {
   if ([...value].length > 2048) reject("Length must not exceed 2048 characters");
@@ -54,8 +51,21 @@ function pyRstrip(text: string): string {
 
 /** RFC 2142 mailbox names, which are case-insensitive. */
 const CASE_INSENSITIVE_MAILBOX_NAMES = [
-  "info", "marketing", "sales", "support", "abuse", "noc", "security",
-  "postmaster", "hostmaster", "usenet", "news", "webmaster", "www", "uucp", "ftp",
+  "info",
+  "marketing",
+  "sales",
+  "support",
+  "abuse",
+  "noc",
+  "security",
+  "postmaster",
+  "hostmaster",
+  "usenet",
+  "news",
+  "webmaster",
+  "www",
+  "uucp",
+  "ftp",
 ];
 
 function validateAddress(email: string): string {
@@ -174,6 +184,7 @@ const DOT_ATOM = new RegExp(`^[${ATEXT}]+(?:\\.[${ATEXT}]+)*$`);
 const ATEXT_INTL = `${ATEXT}\\x80-\\u{10ffff}`;
 const ATEXT_INTL_OR_DOT = new RegExp(`^[.${ATEXT_INTL}]$`, "u");
 const DOT_ATOM_INTL = new RegExp(`^[${ATEXT_INTL}]+(?:\\.[${ATEXT_INTL}]+)*$`, "u");
+// biome-ignore lint/suspicious/noControlCharactersInRegex: RFC 5322 qtext excludes exactly these control characters.
 const QTEXT_INTL = /^[^\0-\x1f\x7f]$/u;
 
 /** `ascii` is undefined when the local part needs SMTPUTF8. */
@@ -207,8 +218,7 @@ const SPACE_SEPARATOR = /\p{Zs}/u;
  * only where quoted) and a leading mark, which would combine with whatever precedes the address.
  */
 function checkUnsafeCharacters(text: string, allowSpace: boolean): void {
-  const unsafe = [...text].filter((char, index) =>
-    !SAFE_CHARACTER.test(char) && (MARK.test(char) ? index === 0 : !(allowSpace && SPACE_SEPARATOR.test(char))));
+  const unsafe = [...text].filter((char, index) => !SAFE_CHARACTER.test(char) && (MARK.test(char) ? index === 0 : !(allowSpace && SPACE_SEPARATOR.test(char))));
   if (unsafe.length > 0) {
     reject(`The email address contains unsafe characters: ${[...new Set(unsafe)].sort(byCodePoint).map(displayCharacter).join(", ")}.`);
   }
@@ -262,7 +272,10 @@ function validateDomainName(domain: string): { unicode: string; ascii: string } 
   if (/(?:^|\.)(?:arpa|invalid|local|localhost|onion|test)$/.test(ascii)) {
     reject("The part after the @-sign is a special-use or reserved name that cannot be used with email.");
   }
-  const unicode = ascii.split(".").map((label) => toUnicodeLabel(label, "The part after the @-sign is not valid IDNA")).join(".");
+  const unicode = ascii
+    .split(".")
+    .map((label) => toUnicodeLabel(label, "The part after the @-sign is not valid IDNA"))
+    .join(".");
   checkUnsafeCharacters(unicode, false);
   return { unicode, ascii };
 }
@@ -283,7 +296,11 @@ function uts46Remap(domain: string): string {
     for (const prefix of ["q", "\u05d0"]) {
       const hostname = hostnameOf(prefix + char);
       if (hostname !== undefined) {
-        return hostname.split(".").map((label) => (label.startsWith("xn--") && decodePunycode(label.slice(4))) || label).join(".").slice(1);
+        return hostname
+          .split(".")
+          .map((label) => (label.startsWith("xn--") && decodePunycode(label.slice(4))) || label)
+          .join(".")
+          .slice(1);
       }
     }
     const compatible = char.normalize("NFKC").toLowerCase();
@@ -566,64 +583,64 @@ function characterName(code: number): string | undefined {
 }
 
 const CHARACTER_NAMES: Readonly<Record<number, string>> = {
-  0x20: "SPACE",
-  0xa0: "NO-BREAK SPACE",
-  0xad: "SOFT HYPHEN",
-  0x300: "COMBINING GRAVE ACCENT",
-  0x301: "COMBINING ACUTE ACCENT",
-  0x302: "COMBINING CIRCUMFLEX ACCENT",
-  0x303: "COMBINING TILDE",
-  0x304: "COMBINING MACRON",
-  0x306: "COMBINING BREVE",
-  0x307: "COMBINING DOT ABOVE",
-  0x308: "COMBINING DIAERESIS",
-  0x30a: "COMBINING RING ABOVE",
-  0x30b: "COMBINING DOUBLE ACUTE ACCENT",
-  0x30c: "COMBINING CARON",
-  0x323: "COMBINING DOT BELOW",
-  0x327: "COMBINING CEDILLA",
-  0x328: "COMBINING OGONEK",
-  0x338: "COMBINING LONG SOLIDUS OVERLAY",
-  0x61c: "ARABIC LETTER MARK",
-  0x1680: "OGHAM SPACE MARK",
-  0x180e: "MONGOLIAN VOWEL SEPARATOR",
-  0x2000: "EN QUAD",
-  0x2001: "EM QUAD",
-  0x2002: "EN SPACE",
-  0x2003: "EM SPACE",
-  0x2004: "THREE-PER-EM SPACE",
-  0x2005: "FOUR-PER-EM SPACE",
-  0x2006: "SIX-PER-EM SPACE",
-  0x2007: "FIGURE SPACE",
-  0x2008: "PUNCTUATION SPACE",
-  0x2009: "THIN SPACE",
-  0x200a: "HAIR SPACE",
-  0x200b: "ZERO WIDTH SPACE",
-  0x200c: "ZERO WIDTH NON-JOINER",
-  0x200d: "ZERO WIDTH JOINER",
-  0x200e: "LEFT-TO-RIGHT MARK",
-  0x200f: "RIGHT-TO-LEFT MARK",
-  0x2028: "LINE SEPARATOR",
-  0x2029: "PARAGRAPH SEPARATOR",
-  0x202a: "LEFT-TO-RIGHT EMBEDDING",
-  0x202b: "RIGHT-TO-LEFT EMBEDDING",
-  0x202c: "POP DIRECTIONAL FORMATTING",
-  0x202d: "LEFT-TO-RIGHT OVERRIDE",
-  0x202e: "RIGHT-TO-LEFT OVERRIDE",
-  0x202f: "NARROW NO-BREAK SPACE",
-  0x205f: "MEDIUM MATHEMATICAL SPACE",
-  0x2060: "WORD JOINER",
-  0x2061: "FUNCTION APPLICATION",
-  0x2062: "INVISIBLE TIMES",
-  0x2063: "INVISIBLE SEPARATOR",
-  0x2064: "INVISIBLE PLUS",
-  0x2066: "LEFT-TO-RIGHT ISOLATE",
-  0x2067: "RIGHT-TO-LEFT ISOLATE",
-  0x2068: "FIRST STRONG ISOLATE",
-  0x2069: "POP DIRECTIONAL ISOLATE",
-  0x20e3: "COMBINING ENCLOSING KEYCAP",
-  0x3000: "IDEOGRAPHIC SPACE",
-  0xfeff: "ZERO WIDTH NO-BREAK SPACE",
-  0xe0001: "LANGUAGE TAG",
-  0xe007f: "CANCEL TAG",
+  32: "SPACE",
+  160: "NO-BREAK SPACE",
+  173: "SOFT HYPHEN",
+  768: "COMBINING GRAVE ACCENT",
+  769: "COMBINING ACUTE ACCENT",
+  770: "COMBINING CIRCUMFLEX ACCENT",
+  771: "COMBINING TILDE",
+  772: "COMBINING MACRON",
+  774: "COMBINING BREVE",
+  775: "COMBINING DOT ABOVE",
+  776: "COMBINING DIAERESIS",
+  778: "COMBINING RING ABOVE",
+  779: "COMBINING DOUBLE ACUTE ACCENT",
+  780: "COMBINING CARON",
+  803: "COMBINING DOT BELOW",
+  807: "COMBINING CEDILLA",
+  808: "COMBINING OGONEK",
+  824: "COMBINING LONG SOLIDUS OVERLAY",
+  1564: "ARABIC LETTER MARK",
+  5760: "OGHAM SPACE MARK",
+  6158: "MONGOLIAN VOWEL SEPARATOR",
+  8192: "EN QUAD",
+  8193: "EM QUAD",
+  8194: "EN SPACE",
+  8195: "EM SPACE",
+  8196: "THREE-PER-EM SPACE",
+  8197: "FOUR-PER-EM SPACE",
+  8198: "SIX-PER-EM SPACE",
+  8199: "FIGURE SPACE",
+  8200: "PUNCTUATION SPACE",
+  8201: "THIN SPACE",
+  8202: "HAIR SPACE",
+  8203: "ZERO WIDTH SPACE",
+  8204: "ZERO WIDTH NON-JOINER",
+  8205: "ZERO WIDTH JOINER",
+  8206: "LEFT-TO-RIGHT MARK",
+  8207: "RIGHT-TO-LEFT MARK",
+  8232: "LINE SEPARATOR",
+  8233: "PARAGRAPH SEPARATOR",
+  8234: "LEFT-TO-RIGHT EMBEDDING",
+  8235: "RIGHT-TO-LEFT EMBEDDING",
+  8236: "POP DIRECTIONAL FORMATTING",
+  8237: "LEFT-TO-RIGHT OVERRIDE",
+  8238: "RIGHT-TO-LEFT OVERRIDE",
+  8239: "NARROW NO-BREAK SPACE",
+  8287: "MEDIUM MATHEMATICAL SPACE",
+  8288: "WORD JOINER",
+  8289: "FUNCTION APPLICATION",
+  8290: "INVISIBLE TIMES",
+  8291: "INVISIBLE SEPARATOR",
+  8292: "INVISIBLE PLUS",
+  8294: "LEFT-TO-RIGHT ISOLATE",
+  8295: "RIGHT-TO-LEFT ISOLATE",
+  8296: "FIRST STRONG ISOLATE",
+  8297: "POP DIRECTIONAL ISOLATE",
+  8419: "COMBINING ENCLOSING KEYCAP",
+  12288: "IDEOGRAPHIC SPACE",
+  65279: "ZERO WIDTH NO-BREAK SPACE",
+  917505: "LANGUAGE TAG",
+  917631: "CANCEL TAG",
 };

@@ -21,6 +21,7 @@ export function dumpPythonJson(value: PyValue): string {
   return floatRepr(value.value);
 }
 
+// biome-ignore lint/suspicious/noControlCharactersInRegex: json.dumps escapes exactly these control characters.
 const ESCAPED_CHARACTERS = /["\\\u0000-\u001f]/g;
 
 const SHORT_ESCAPES: ReadonlyMap<string, string> = new Map([

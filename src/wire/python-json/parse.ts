@@ -217,13 +217,13 @@ class Scanner {
       }
       const escapeOffset = end + 1;
       if (escapeOffset === text.length) this.fail("Unterminated string starting at", quoteOffset);
-      const escape = text.charAt(escapeOffset);
-      if (escape === "u") {
+      const escapeLetter = text.charAt(escapeOffset);
+      if (escapeLetter === "u") {
         const { char, nextOffset } = this.scanUnicodeEscape(escapeOffset);
         decoded += char;
         chunkStart = nextOffset;
       } else {
-        const char = SIMPLE_ESCAPES.get(escape);
+        const char = SIMPLE_ESCAPES.get(escapeLetter);
         if (char === undefined) this.fail("Invalid \\escape", escapeOffset - 1);
         decoded += char;
         chunkStart = escapeOffset + 1;
@@ -242,10 +242,7 @@ class Scanner {
     if (digitsEnd >= text.length) this.fail("Invalid \\uXXXX escape", uOffset);
     const unit = this.hex4(uOffset + 1, uOffset);
     const pairsWithNextEscape =
-      isHighSurrogate(unit) &&
-      digitsEnd + 6 < text.length &&
-      text.charCodeAt(digitsEnd) === BACKSLASH &&
-      text.charAt(digitsEnd + 1) === "u";
+      isHighSurrogate(unit) && digitsEnd + 6 < text.length && text.charCodeAt(digitsEnd) === BACKSLASH && text.charAt(digitsEnd + 1) === "u";
     if (pairsWithNextEscape) {
       const low = this.hex4(digitsEnd + 2, digitsEnd + 1);
       if (isLowSurrogate(low)) return { char: String.fromCharCode(unit, low), nextOffset: digitsEnd + 6 };
