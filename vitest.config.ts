@@ -6,11 +6,7 @@ import { generateSigningJwk } from "./scripts/lib/signing-key.ts";
 export default defineConfig(async () => {
   // wrangler builds the static assets (`build.command`) for dev and deploy; the test pool does not.
   buildAssets();
-  const [migrations, current, retiring] = await Promise.all([
-    readD1Migrations("./drizzle"),
-    generateSigningJwk(),
-    generateSigningJwk(),
-  ]);
+  const [migrations, current, retiring] = await Promise.all([readD1Migrations("./drizzle"), generateSigningJwk(), generateSigningJwk()]);
   // Test-only keys, as the `JWT_SIGNING_KEYS` secret: the first signs, the second
   // only verifies (a key being rotated out). Bound explicitly, so a developer's
   // .dev.vars never leaks into the tests; set in process.env too, so wrangler
@@ -19,6 +15,9 @@ export default defineConfig(async () => {
   process.env.JWT_SIGNING_KEYS = signingKeys;
   return {
     test: {
+      // The worker's one-line-per-request log is for production; in tests it is noise. (Vitest
+      // reads this option from the root configuration only.)
+      onConsoleLog: (log: string) => !log.includes('"level":"info"'),
       projects: [
         {
           // The worker, inside workerd, against real local D1 and KV.
@@ -32,8 +31,6 @@ export default defineConfig(async () => {
             name: "worker",
             include: ["test/*.test.ts"],
             setupFiles: ["./test/setup.ts"],
-            // The worker's one-line-per-request log is for production; in tests it is noise.
-            onConsoleLog: (log: string) => !log.includes('"level":"info"'),
           },
         },
         {
