@@ -1,6 +1,5 @@
 import { type ChildProcess, spawn } from "node:child_process";
 import { closeSync, openSync, readdirSync, readFileSync } from "node:fs";
-import { createServer } from "node:net";
 
 /**
  * Every process the bench starts, so that all of them are stopped on success,
@@ -92,18 +91,6 @@ export async function stopAll(): Promise<void> {
 /** Last resort from the synchronous `exit` handler: no waiting is possible there, so SIGKILL. */
 export function killAllNow(): void {
   for (const child of running) signalGroup(child, "SIGKILL");
-}
-
-/** A free loopback port, by asking the OS for one and releasing it. */
-export function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once("error", reject);
-    server.listen(0, "127.0.0.1", () => {
-      const address = server.address();
-      server.close(() => (typeof address === "object" && address ? resolve(address.port) : reject(new Error("no port"))));
-    });
-  });
 }
 
 export function tail(path: string, lines = 30): string {

@@ -1,6 +1,7 @@
 import { readdirSync } from "node:fs";
 import { join } from "node:path";
-import { freePort, runNode, type Started, startNode, stop, tail } from "./processes.ts";
+import { freePort } from "../../scripts/lib/free-port.ts";
+import { runNode, type Started, startNode, stop, tail } from "./processes.ts";
 
 export const ROOT = join(import.meta.dirname, "..", "..");
 export const WRANGLER = join(ROOT, "node_modules", "wrangler", "bin", "wrangler.js");
