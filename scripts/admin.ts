@@ -132,11 +132,14 @@ function readImportFile(path: string): unknown {
   } catch (error) {
     throw new Error(`Cannot read ${path}: ${error instanceof Error ? error.message : String(error)}`);
   }
+  let entries: unknown;
   try {
-    return JSON.parse(text);
+    entries = JSON.parse(text);
   } catch (error) {
     throw new Error(`${path} is not JSON: ${error instanceof Error ? error.message : String(error)}`);
   }
+  if (!Array.isArray(entries)) throw new Error(`${path} must hold a JSON array of admins`);
+  return entries;
 }
 
 function formatTable(header: string[], rows: string[][]): string {

@@ -1,8 +1,10 @@
 #!/bin/sh
 # The browser test (test/browser) drives Debian's chromium through playwright-core,
-# which never downloads a browser of its own. Installs it unless it is there.
+# which never downloads a browser of its own. Installs it unless the browser the
+# test will start (CHROMIUM_PATH, by default /usr/bin/chromium) is there.
 set -eu
-if [ -n "${CHROMIUM_PATH:-}" ] || command -v chromium >/dev/null 2>&1; then exit 0; fi
+if [ -x "${CHROMIUM_PATH:-/usr/bin/chromium}" ]; then exit 0; fi
 if [ "$(id -u)" -eq 0 ]; then sudo=""; else sudo="sudo"; fi
-$sudo apt-get update -qq
-DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq chromium >/dev/null
+# Through env: sudo resets the environment, and apt must not stop to ask.
+$sudo env DEBIAN_FRONTEND=noninteractive apt-get update -qq
+$sudo env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null

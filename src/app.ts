@@ -8,7 +8,7 @@ import { cors } from "./middleware/cors.ts";
 import { requestLog } from "./middleware/request-log.ts";
 import { logError } from "./observability/log.ts";
 import { ADMIN_AUTH_METHODS, ADMIN_AUTH_PREFIX, adminAuthRoutes } from "./routes/admin-auth.ts";
-import { staticAssets } from "./routes/static-assets.ts";
+import { hideDisabledDocs, staticAssets } from "./routes/static-assets.ts";
 import { loadKeyring } from "./tokens/keyring.ts";
 import { MAX_BODY_BYTES } from "./wire/read-body.ts";
 
@@ -23,6 +23,8 @@ app.use(async (c, next) => {
 });
 
 app.use(cors);
+
+app.use(hideDisabledDocs);
 
 /** Every route and the one method it answers, for 405's `Allow` and the trailing-slash redirect. */
 const ROUTE_METHODS: Readonly<Record<string, string>> = {

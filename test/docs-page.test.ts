@@ -50,6 +50,18 @@ describe("GET /docs", () => {
     expect(post.headers.get("allow")).toBe("GET");
   });
 
+  it("serves an encoded spelling of a docs path as the asset server would, and nothing outside the folder", async () => {
+    const encoded = await call("/%64ocs/swagger-ui.css");
+    expect(encoded.status).toBe(200);
+    expect(encoded.headers.get("content-security-policy")).toBe(CSP);
+    await encoded.body?.cancel();
+    for (const path of ["/docs/%252e%252e/openapi.json", "/docs/..%2fopenapi.json", "//docs/index.html"]) {
+      const response = await call(path);
+      expect(response.status, path).toBe(404);
+      expect(await response.text()).toBe('{"detail":"Not Found"}');
+    }
+  });
+
   it("revalidates with the asset's ETag", async () => {
     const first = await call("/docs/swagger-ui.css");
     await first.body?.cancel();
@@ -68,6 +80,20 @@ describe("DOCS_ENABLED", () => {
       expect(await response.text()).toBe('{"detail":"Not Found"}');
     }
     expect((await withDocs("/openapi.json", value)).status).toBe(200);
+  });
+
+  it("leaves no trace of the page: no 405, no redirect, for any spelling of the path", async () => {
+    const bindings = { ...env, DOCS_ENABLED: "false" };
+    for (const [path, method] of [
+      ["/docs", "POST"],
+      ["/docs", "HEAD"],
+      ["/docs/", "GET"],
+      ["/%64ocs", "GET"],
+      ["/%64ocs/index.html", "GET"],
+    ] as const) {
+      const response = await worker.fetch(new Request(BASE_URL + path, { method, redirect: "manual" }), bindings, createExecutionContext());
+      expect(response.status, `${method} ${path}`).toBe(404);
+    }
   });
 
   it("refuses a value other than true or false, naming the variable", async () => {

@@ -47,6 +47,15 @@ describe("bcrypt against libxcrypt", () => {
     expect((await verifyPassword("ü".repeat(35), cut?.hash ?? "", 100_000)).valid).toBe(false);
   });
 
+  it("costs a wrong password the policy derivation too: a cheap bcrypt hash fails no faster than an unknown email", async () => {
+    const cheap = libxcrypt.vectors.find(({ hash }) => hash.startsWith("$2b$04$"));
+    takePbkdf2Derivations();
+    expect((await verifyPassword("not the password", cheap?.hash ?? "", 100_000)).valid).toBe(false);
+    expect(takePbkdf2Derivations()).toEqual([100_000]);
+    expect((await verifyPassword(cheap?.password ?? "", cheap?.hash ?? "", 100_000)).valid).toBe(true);
+    expect(takePbkdf2Derivations()).toEqual([]);
+  });
+
   it("computes Blowfish's initial state from the digits of pi", () => {
     const state = blowfishPi();
     expect(state).toHaveLength(1042);
@@ -145,6 +154,26 @@ describe("importing admins from the FastAPI service", () => {
     expect((await postJson(`${PREFIX}/login`, { email: "off@import.example.com", password: bcrypt10?.password })).status).toBe(403);
     const response = await postJson(`${PREFIX}/login`, { email: "defaults@import.example.com", password: passlibDefault?.password });
     expect(((await response.json()) as LoginUser).user).toMatchObject({ role: "admin", is_active: true });
+  });
+
+  it("says how far an interrupted import got, and a re-run imports the rest", async () => {
+    let batches = 0;
+    const failsSecondBatch = new Proxy(env.DB, {
+      get(target, property) {
+        if (property === "batch") {
+          return (statements: D1PreparedStatement[]) => (++batches === 2 ? Promise.reject(new Error("D1_ERROR: simulated")) : target.batch(statements));
+        }
+        const value = Reflect.get(target, property);
+        return typeof value === "function" ? value.bind(target) : value;
+      },
+    });
+    const entries = Array.from({ length: 30 }, (_, i) => ({ email: `bulk${i}@import.example.com`, name: "Bulk", password_hash: passlibDefault?.hash }));
+    await expect(importAdmins({ ...context(), db: database(failsSecondBatch) }, entries)).rejects.toThrow(
+      "Import stopped after 20 admin(s) (D1_ERROR: simulated); run it again with the same file to import the rest",
+    );
+    const again = await importAdmins(context(), entries);
+    expect(again.imported).toHaveLength(10);
+    expect(again.skipped.map(({ reason }) => reason)).toEqual(Array(20).fill("an admin with this email already exists"));
   });
 
   it("audits each admin it imported, and only those", async () => {

@@ -1,5 +1,5 @@
-import { copyFileSync, mkdirSync, rmSync, writeFileSync } from "node:fs";
-import { join } from "node:path";
+import { mkdirSync, readdirSync, readFileSync, renameSync, rmSync, writeFileSync } from "node:fs";
+import { join, relative } from "node:path";
 import { buildOpenApiDocument } from "../../src/openapi/build-document.ts";
 
 const ROOT = join(import.meta.dirname, "../..");
@@ -26,9 +26,22 @@ const FROM_DOCS_PAGE = ["index.html", "docs.js"];
  * this origin (no CDN) and kept out of the script bundle.
  */
 export function buildAssets(): void {
-  rmSync(ASSETS_DIR, { recursive: true, force: true });
+  const files = new Map<string, Buffer | string>([
+    ...Object.entries(FROM_SWAGGER_UI).map(([source, target]): [string, Buffer] => [`docs/${target}`, readFileSync(join(SWAGGER_UI, source))]),
+    ...FROM_DOCS_PAGE.map((file): [string, Buffer] => [`docs/${file}`, readFileSync(join(ROOT, "src/docs-page", file))]),
+    ["openapi.json", JSON.stringify(buildOpenApiDocument())],
+  ]);
   mkdirSync(join(ASSETS_DIR, "docs"), { recursive: true });
-  for (const [source, target] of Object.entries(FROM_SWAGGER_UI)) copyFileSync(join(SWAGGER_UI, source), join(ASSETS_DIR, "docs", target));
-  for (const file of FROM_DOCS_PAGE) copyFileSync(join(ROOT, "src/docs-page", file), join(ASSETS_DIR, "docs", file));
-  writeFileSync(join(ASSETS_DIR, "openapi.json"), JSON.stringify(buildOpenApiDocument()));
+  // Replaced file by file, each by a rename: a wrangler dev or test run
+  // serving from here while another rebuilds never sees a missing or half-written file.
+  for (const [path, content] of files) {
+    const target = join(ASSETS_DIR, path);
+    writeFileSync(`${target}.tmp-${process.pid}`, content);
+    renameSync(`${target}.tmp-${process.pid}`, target);
+  }
+  for (const entry of readdirSync(ASSETS_DIR, { recursive: true, withFileTypes: true })) {
+    const path = relative(ASSETS_DIR, join(entry.parentPath, entry.name));
+    // Another build's `.tmp-` files are that build's to rename.
+    if (entry.isFile() && !files.has(path) && !path.includes(".tmp-")) rmSync(join(ASSETS_DIR, path));
+  }
 }

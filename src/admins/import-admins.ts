@@ -24,10 +24,12 @@ export interface ImportReport {
 }
 
 /**
- * D1 runs a batch as one transaction; a bounded batch keeps one bad moment
- * from rolling back a whole large import, and a re-run picks up where it stopped.
+ * Two statements per admin. D1 runs a batch as one transaction; bounded
+ * batches keep one bad moment from rolling back a whole large import (a re-run
+ * picks up where it stopped) and stay under 50 statements, the Workers Free
+ * plan's D1 queries per invocation.
  */
-const ROWS_PER_BATCH = 50;
+const ROWS_PER_BATCH = 20;
 
 /**
  * Loads admins with the hashes they already have, so nobody needs a password
@@ -52,16 +54,23 @@ export async function importAdmins(ctx: AdminCommandContext, entries: unknown): 
     }
   }
 
-  for (let start = 0; start < rows.length; start += ROWS_PER_BATCH) {
-    const chunk = rows.slice(start, start + ROWS_PER_BATCH);
-    const statements = chunk.flatMap(({ entry, ...row }): BatchItem<"sqlite">[] => [
-      ctx.db.insert(admins).values(row).onConflictDoNothing().returning({ email: admins.email }),
-      auditIfChanged(ctx.db, ctx.now, ctx.origin, { event: "admin_imported", email: emailKey(row.email), adminId: row.id }),
-    ]);
-    const results = (await ctx.db.batch(statements as [BatchItem<"sqlite">, ...BatchItem<"sqlite">[]])) as unknown[][];
-    chunk.forEach((row, i) => {
-      if (results[i * 2]?.length) report.imported.push(row.email);
-      else report.skipped.push({ entry: row.entry, email: row.email, reason: "an admin with this email already exists", invalid: false });
+  try {
+    for (let start = 0; start < rows.length; start += ROWS_PER_BATCH) {
+      const chunk = rows.slice(start, start + ROWS_PER_BATCH);
+      const statements = chunk.flatMap(({ entry, ...row }): BatchItem<"sqlite">[] => [
+        ctx.db.insert(admins).values(row).onConflictDoNothing().returning({ email: admins.email }),
+        auditIfChanged(ctx.db, ctx.now, ctx.origin, { event: "admin_imported", email: emailKey(row.email), adminId: row.id }),
+      ]);
+      const results = (await ctx.db.batch(statements as [BatchItem<"sqlite">, ...BatchItem<"sqlite">[]])) as unknown[][];
+      chunk.forEach((row, i) => {
+        if (results[i * 2]?.length) report.imported.push(row.email);
+        else report.skipped.push({ entry: row.entry, email: row.email, reason: "an admin with this email already exists", invalid: false });
+      });
+    }
+  } catch (error) {
+    const reason = error instanceof Error ? error.message : String(error);
+    throw new Error(`Import stopped after ${report.imported.length} admin(s) (${reason}); run it again with the same file to import the rest`, {
+      cause: error,
     });
   }
   report.skipped.sort((a, b) => a.entry - b.entry);

@@ -29,6 +29,8 @@ export async function verifyPassword(password: string, storedHash: string, polic
   }
   if (stored.scheme === "bcrypt") {
     const valid = verifyBcrypt(password, stored.hash);
+    // A low bcrypt cost checks faster than an unknown email's dummy derivation.
+    if (!valid) await burnPasswordCheck(password, policyIterations);
     return { valid, needsRehash: valid };
   }
   const { iterations, salt, key } = stored.hash;

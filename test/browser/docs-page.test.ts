@@ -31,12 +31,12 @@ interface DevServer {
   url: string;
   email: string;
   password: string;
-  process: ChildProcess;
 }
 
 const state = mkdtempSync(join(tmpdir(), "docs-browser-"));
+let devProcess: ChildProcess | undefined;
 let server: DevServer;
-let browser: Browser;
+let browser: Browser | undefined;
 
 beforeAll(async () => {
   server = await startDevServer();
@@ -45,31 +45,44 @@ beforeAll(async () => {
 
 afterAll(async () => {
   await browser?.close();
-  server?.process.kill("SIGTERM");
+  await stopDevServer();
   rmSync(state, { recursive: true, force: true });
 });
 
-/** `npm run dev` as a new user runs it, on a free port and a throwaway local database; the login it prints is the one used. */
+/**
+ * `npm run dev` as a new user runs it, on a free port and a throwaway local
+ * database; the login it prints is the one used. Docs are switched on
+ * explicitly, whatever a developer's .dev.vars says.
+ */
 async function startDevServer(): Promise<DevServer> {
   const port = await freePort();
-  const child = spawn(process.execPath, ["scripts/dev.ts", "--port", String(port), "--ip", "127.0.0.1", "--persist-to", state], {
-    cwd: ROOT,
-    env: { ...process.env, WRANGLER_SEND_METRICS: "false" },
-    stdio: ["ignore", "pipe", "pipe"],
-  });
+  const args = ["scripts/dev.ts", "--port", String(port), "--ip", "127.0.0.1", "--persist-to", state, "--var", "DOCS_ENABLED:true"];
+  // Its own process group: wrangler starts workerd, and stopping the group stops them all.
+  const child = spawn(process.execPath, args, { cwd: ROOT, detached: true, stdio: ["ignore", "pipe", "pipe"] });
+  devProcess = child;
   let output = "";
-  const ready = new Promise<DevServer>((resolve, reject) => {
+  return new Promise<DevServer>((resolve, reject) => {
     const read = (chunk: Buffer) => {
       output += chunk.toString();
       const email = /email:\s+(\S+)/.exec(output)?.[1];
       const password = /password:\s+(\S+)/.exec(output)?.[1];
-      if (email && password && /Ready on http/.test(output)) resolve({ url: `http://127.0.0.1:${port}`, email, password, process: child });
+      if (email && password && /Ready on http/.test(output)) resolve({ url: `http://127.0.0.1:${port}`, email, password });
     };
     child.stdout?.on("data", read);
     child.stderr?.on("data", read);
     child.on("exit", (code) => reject(new Error(`npm run dev exited with ${code}:\n${output}`)));
   });
-  return ready;
+}
+
+/** Stops wrangler and its workerd, and waits (briefly) until they are gone, so the state folder can go too. */
+async function stopDevServer(): Promise<void> {
+  const child = devProcess;
+  if (child?.pid === undefined || child.exitCode !== null || child.signalCode !== null) return;
+  const exited = new Promise((resolve) => child.once("exit", resolve));
+  process.kill(-child.pid, "SIGTERM");
+  const timeout = setTimeout(() => child.pid !== undefined && process.kill(-child.pid, "SIGKILL"), 10_000);
+  await exited;
+  clearTimeout(timeout);
 }
 
 interface Visit {
@@ -82,6 +95,7 @@ interface Visit {
 }
 
 async function openDocs(): Promise<Visit> {
+  if (!browser) throw new Error("chromium did not start");
   const page = await browser.newPage();
   const visit: Visit = { page, violations: [], foreign: [], consoleErrors: [] };
   page.on("request", (request) => {

@@ -161,6 +161,8 @@ describe("npm run admin -- import", () => {
     writeFileSync(join(state, "broken.json"), "[{");
     expect(admin(["import", "--file", join(state, "missing.json")]).stderr).toMatch(/^error: Cannot read .*missing\.json: ENOENT/);
     expect(admin(["import", "--file", join(state, "broken.json")]).stderr).toMatch(/^error: .*broken\.json is not JSON: /);
+    writeFileSync(join(state, "object.json"), '{"admins": []}');
+    expect(admin(["import", "--file", join(state, "object.json")]).stderr).toMatch(/^error: .*object\.json must hold a JSON array of admins$/);
   });
 });
 
