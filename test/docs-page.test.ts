@@ -47,7 +47,7 @@ describe("GET /docs", () => {
     expect(slash.headers.get("location")).toBe(`${BASE_URL}/docs`);
     const post = await call("/docs", { method: "POST" });
     expect(post.status).toBe(405);
-    expect(post.headers.get("allow")).toBe("GET");
+    expect(post.headers.get("allow")).toBe("GET, HEAD");
   });
 
   it("serves an encoded spelling of a docs path as the asset server would, and nothing outside the folder", async () => {

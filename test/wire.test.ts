@@ -87,6 +87,12 @@ describe("routing", () => {
     expect(response.headers.get("allow")).toBe(allow);
   });
 
+  it.each(["/openapi.json", "/docs"])("answers HEAD on %s like Starlette's plain routes, which FastAPI's own are", async (path) => {
+    const head = await call(path, { method: "HEAD" });
+    expect(head.status).toBe(200);
+    expect(await head.text()).toBe("");
+  });
+
   it("redirects a trailing slash like Starlette", async () => {
     const response = await call(`${PREFIX}/me/`, { redirect: "manual" });
     expect(response.status).toBe(307);
@@ -143,14 +149,17 @@ describe("inputs JSON cannot echo", () => {
 });
 
 describe("routing beyond the auth prefix", () => {
-  it.each(["/health", "/openapi.json", "/.well-known/jwks.json"])(
-    "answers POST on %s with 405 and Allow: GET, and redirects its trailing slash",
-    async (path) => {
-      const post = await call(path, { method: "POST" });
-      expect(post.status).toBe(405);
-      expect(post.headers.get("allow")).toBe("GET");
-      const slash = await call(`${path}/`, { redirect: "manual" });
-      expect(slash.status).toBe(307);
-    },
-  );
+  it.each([
+    ["/health", "GET"],
+    ["/openapi.json", "GET, HEAD"],
+    ["/.well-known/jwks.json", "GET"],
+    ["/docs", "GET, HEAD"],
+  ])("answers POST on %s with 405 and Allow: %s, and redirects its trailing slash", async (path, allow) => {
+    const post = await call(path, { method: "POST" });
+    expect(post.status).toBe(405);
+    expect(post.headers.get("allow")).toBe(allow);
+    expect(await post.text()).toBe('{"detail":"Method Not Allowed"}');
+    const slash = await call(`${path}/`, { redirect: "manual" });
+    expect(slash.status).toBe(307);
+  });
 });
