@@ -19,7 +19,9 @@ const persistTo = typeof values["persist-to"] === "string" ? values["persist-to"
 /** Local only (beside the local state, git-ignored): lets every `npm run dev` print the login again. */
 const LOCAL_ADMIN_FILE = join(persistTo ?? join(ROOT, ".wrangler"), "local-admin.json");
 
+/** wrangler also takes a declared secret from the environment; then no file is needed. */
 async function ensureDevVars(): Promise<void> {
+  if (process.env.JWT_SIGNING_KEYS) return;
   if (existsSync(DEV_VARS) && readFileSync(DEV_VARS, "utf8").includes("JWT_SIGNING_KEYS=")) return;
   const key = await generateSigningJwk();
   writeFileSync(DEV_VARS, `JWT_SIGNING_KEYS='${JSON.stringify([key])}'\n`, { mode: 0o600 });
