@@ -1,7 +1,7 @@
-import { spawnSync } from "node:child_process";
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { wranglerOutput } from "./lib/wrangler.ts";
 
 /**
  * The production bundle's gzip size is what every cold start pays for, so it
@@ -12,16 +12,11 @@ const BUDGET_KIB = 60;
 
 const outdir = mkdtempSync(join(tmpdir(), "bundle-"));
 try {
-  const result = spawnSync(
-    process.execPath,
-    [join(import.meta.dirname, "../node_modules/wrangler/bin/wrangler.js"), "deploy", "--dry-run", "--minify", "--outdir", outdir],
-    { encoding: "utf8", env: { ...process.env, WRANGLER_LOG: "log", FORCE_COLOR: "0" } },
-  );
-  const output = `${result.stdout}${result.stderr}`;
+  const output = wranglerOutput(["deploy", "--dry-run", "--minify", "--outdir", outdir], { WRANGLER_LOG: "log", FORCE_COLOR: "0" });
   const match = /Total Upload: ([\d.]+) KiB \/ gzip: ([\d.]+) KiB/.exec(output);
-  if (result.status !== 0 || !match) {
+  if (!match) {
     process.stderr.write(output);
-    throw new Error("wrangler deploy --dry-run failed");
+    throw new Error("wrangler deploy --dry-run printed no bundle size");
   }
   const [, total, gzip] = match;
   const within = Number(gzip) <= BUDGET_KIB;

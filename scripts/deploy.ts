@@ -1,5 +1,5 @@
 import { parseArgs } from "node:util";
-import { wrangler } from "./lib/local-platform.ts";
+import { wrangler } from "./lib/wrangler.ts";
 
 /**
  * `npm run deploy -- --env staging|production [wrangler deploy args]`: remote

@@ -7,6 +7,7 @@ import { encodeBase64Url } from "../src/encoding/base64.ts";
 import { commandContext } from "./lib/command-context.ts";
 import { applyMigrations, withBindings } from "./lib/local-platform.ts";
 import { generateSigningJwk } from "./lib/signing-key.ts";
+import { WRANGLER } from "./lib/wrangler.ts";
 
 const ROOT = join(import.meta.dirname, "..");
 const DEV_VARS = join(ROOT, ".dev.vars");
@@ -56,7 +57,7 @@ console.log(
     : "\nLocal admins already exist; `npm run admin -- list` shows them.\n",
 );
 
-const devServer = spawn(process.execPath, [join(ROOT, "node_modules/wrangler/bin/wrangler.js"), "dev", ...process.argv.slice(2)], {
+const devServer = spawn(process.execPath, [WRANGLER, "dev", ...process.argv.slice(2)], {
   cwd: ROOT,
   stdio: "inherit",
 });

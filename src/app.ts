@@ -31,12 +31,12 @@ app.use(hideDisabledDocs);
  * for the trailing-slash redirect. FastAPI's own `/openapi.json` and `/docs`
  * are plain Starlette routes, which answer HEAD beside GET; API routes do not.
  */
-const ROUTE_METHODS: Readonly<Record<string, string>> = {
-  ...Object.fromEntries(Object.entries(ADMIN_AUTH_METHODS).map(([route, method]) => [ADMIN_AUTH_PREFIX + route, method])),
-  "/.well-known/jwks.json": "GET",
-  "/openapi.json": "GET, HEAD",
-  "/docs": "GET, HEAD",
-  "/health": "GET",
+const ROUTE_METHODS: Readonly<Record<string, readonly string[]>> = {
+  ...Object.fromEntries(Object.entries(ADMIN_AUTH_METHODS).map(([route, method]) => [ADMIN_AUTH_PREFIX + route, [method]])),
+  "/.well-known/jwks.json": ["GET"],
+  "/openapi.json": ["GET", "HEAD"],
+  "/docs": ["GET", "HEAD"],
+  "/health": ["GET"],
 };
 
 /**
@@ -53,7 +53,7 @@ app.use(async (c, next) => {
     location.pathname = c.req.path.slice(0, -1);
     return new Response(null, { status: 307, headers: { location: location.href } });
   }
-  if (allowed && !allowed.split(", ").includes(c.req.method)) throw new ApiError("method_not_allowed", { headers: { allow: allowed } });
+  if (allowed && !allowed.includes(c.req.method)) throw new ApiError("method_not_allowed", { headers: { allow: allowed.join(", ") } });
   await next();
 });
 

@@ -1,7 +1,7 @@
-import { spawnSync } from "node:child_process";
-import { readFileSync, rmSync, writeFileSync } from "node:fs";
+import { rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { getPlatformProxy } from "wrangler";
+import { experimental_readRawConfig, getPlatformProxy } from "wrangler";
+import { QUIET_WRANGLER, wrangler, wranglerOutput } from "./wrangler.ts";
 
 export interface Target {
   remote: boolean;
@@ -11,24 +11,6 @@ export interface Target {
   persistTo?: string;
 }
 
-const WRANGLER = join(import.meta.dirname, "../../node_modules/wrangler/bin/wrangler.js");
-
-/** Wrangler's notices (secrets found, bindings listed) would bury the one line an operator reads. */
-const QUIET_WRANGLER = { WRANGLER_LOG: process.env.WRANGLER_LOG ?? "error" };
-
-/** Runs wrangler with this Node (the pinned one), failing loudly. */
-export function wrangler(args: string[], options: { quiet?: boolean } = {}): void {
-  const result = spawnSync(process.execPath, [WRANGLER, ...args], {
-    stdio: options.quiet ? "pipe" : "inherit",
-    encoding: "utf8",
-    env: { ...process.env, ...(options.quiet ? QUIET_WRANGLER : {}) },
-  });
-  if (result.status !== 0) {
-    if (options.quiet) process.stderr.write(`${result.stdout ?? ""}${result.stderr ?? ""}`);
-    throw new Error(`wrangler ${args.slice(0, 3).join(" ")} failed`);
-  }
-}
-
 function locationFlags(target: Target): string[] {
   const environment = target.environment ? ["--env", target.environment] : [];
   if (target.remote) return ["--remote", ...environment];
@@ -36,7 +18,10 @@ function locationFlags(target: Target): string[] {
 }
 
 export function applyMigrations(target: Target): void {
-  wrangler(["d1", "migrations", "apply", "DB", ...locationFlags(target)], { quiet: !target.remote });
+  const args = ["d1", "migrations", "apply", "DB", ...locationFlags(target)];
+  // Remote migrations are the operator's business to watch; local ones are routine.
+  if (target.remote) wrangler(args);
+  else wranglerOutput(args);
 }
 
 /**
@@ -70,18 +55,12 @@ export async function withBindings<T>(target: Target, use: (env: Env) => Promise
 /** A copy of the wrangler config with D1 and KV marked remote, beside the original so its paths still resolve. */
 function writeRemoteConfig(): string {
   const root = join(import.meta.dirname, "../..");
-  const source = readFileSync(join(root, "wrangler.jsonc"), "utf8")
-    .split("\n")
-    .filter((line) => !line.trim().startsWith("//"))
-    .join("\n");
-  interface Bindings {
-    d1_databases: object[];
-    kv_namespaces: object[];
-  }
-  const config = JSON.parse(source) as Bindings & { env?: Record<string, Bindings> };
-  for (const scope of [config, ...Object.values(config.env ?? {})]) {
-    scope.d1_databases = scope.d1_databases.map((binding) => ({ ...binding, remote: true }));
-    scope.kv_namespaces = scope.kv_namespaces.map((binding) => ({ ...binding, remote: true }));
+  // wrangler's own reader: the config is JSONC, with comments anywhere.
+  const config = experimental_readRawConfig({ config: join(root, "wrangler.jsonc") }).rawConfig;
+  const scopes: { d1_databases?: object[]; kv_namespaces?: object[] }[] = [config, ...Object.values(config.env ?? {})];
+  for (const scope of scopes) {
+    scope.d1_databases = scope.d1_databases?.map((binding) => ({ ...binding, remote: true }));
+    scope.kv_namespaces = scope.kv_namespaces?.map((binding) => ({ ...binding, remote: true }));
   }
   const path = join(root, ".wrangler-remote.tmp.json");
   writeFileSync(path, JSON.stringify(config));

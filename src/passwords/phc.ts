@@ -16,8 +16,14 @@ export function formatPhc({ iterations, salt, key }: Pbkdf2Hash): string {
 
 export function parsePhc(text: string): Pbkdf2Hash | null {
   const match = /^\$pbkdf2-sha256\$i=([1-9][0-9]{0,9})\$([A-Za-z0-9+/]+)\$([A-Za-z0-9+/]+)$/.exec(text);
-  if (!match) return null;
-  const [, iterations = "", salt = "", key = ""] = match;
+  return match && pbkdf2Hash(match);
+}
+
+/**
+ * A PBKDF2-SHA256 hash from its matched iteration count, salt and key, the
+ * latter two in standard base64 (`match` 1 to 3); null if they do not decode.
+ */
+export function pbkdf2Hash([, iterations = "", salt = "", key = ""]: readonly (string | undefined)[]): Pbkdf2Hash | null {
   const saltBytes = decodeBase64(salt);
   const keyBytes = decodeBase64(key);
   if (!saltBytes || !keyBytes || keyBytes.length === 0) return null;

@@ -1,5 +1,4 @@
-import { decodeBase64 } from "../../encoding/base64.ts";
-import type { Pbkdf2Hash } from "../phc.ts";
+import { type Pbkdf2Hash, pbkdf2Hash } from "../phc.ts";
 
 /**
  * passlib's `pbkdf2_sha256` (the hash of FastAPI's security tutorial and of
@@ -11,10 +10,5 @@ const PASSLIB_PBKDF2 = /^\$pbkdf2-sha256\$([1-9][0-9]{0,9})\$([./A-Za-z0-9]+)\$(
 
 export function parsePasslibPbkdf2(text: string): Pbkdf2Hash | null {
   const match = PASSLIB_PBKDF2.exec(text);
-  if (!match) return null;
-  const [, rounds = "", salt = "", key = ""] = match;
-  const saltBytes = decodeBase64(salt.replaceAll(".", "+"));
-  const keyBytes = decodeBase64(key.replaceAll(".", "+"));
-  if (!saltBytes || !keyBytes || keyBytes.length === 0) return null;
-  return { iterations: Number(rounds), salt: saltBytes, key: keyBytes };
+  return match && pbkdf2Hash(match.map((part) => part?.replaceAll(".", "+")));
 }
