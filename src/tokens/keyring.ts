@@ -1,4 +1,4 @@
-import { importJWK, type JWK } from "jose";
+import type { JWK } from "jose";
 import { ConfigError } from "../config/config.ts";
 
 export const SIGNING_ALGORITHM = "ES256";
@@ -39,9 +39,10 @@ async function importKeyring(secret: string): Promise<Keyring> {
   return { signer: { kid: first.kid as string, key: signingKey }, verifiers, jwks: JSON.stringify({ keys: publicJwks }) };
 }
 
+/** WebCrypto's own JWK import: jose's `importJWK` handles every key type and would ship them all. */
 async function importOrFail(jwk: JWK, index: number): Promise<CryptoKey> {
   try {
-    return (await importJWK(jwk, SIGNING_ALGORITHM)) as CryptoKey;
+    return await crypto.subtle.importKey("jwk", jwk as JsonWebKey, { name: "ECDSA", namedCurve: "P-256" }, false, [jwk.d ? "sign" : "verify"]);
   } catch {
     throw new ConfigError("JWT_SIGNING_KEYS", `key ${index} is not a valid P-256 key`);
   }
