@@ -1,6 +1,7 @@
 import { cloudflareTest, readD1Migrations } from "@cloudflare/vitest-plugin";
 import { defineConfig } from "vitest/config";
 import { buildAssets } from "./scripts/lib/build-assets.ts";
+import { generateEncryptionKey } from "./scripts/lib/encryption-key.ts";
 import { generateSigningJwk } from "./scripts/lib/signing-key.ts";
 
 export default defineConfig(async () => {
@@ -12,7 +13,10 @@ export default defineConfig(async () => {
   // .dev.vars never leaks into the tests; set in process.env too, so wrangler
   // does not warn that the secret is missing on a fresh clone.
   const signingKeys = JSON.stringify([current, retiring]);
+  // Likewise `MFA_ENCRYPTION_KEYS`: the first seals, the second only opens.
+  const encryptionKeys = JSON.stringify([generateEncryptionKey(), generateEncryptionKey()]);
   process.env.JWT_SIGNING_KEYS = signingKeys;
+  process.env.MFA_ENCRYPTION_KEYS = encryptionKeys;
   return {
     test: {
       // The worker's one-line-per-request log is for production; in tests it is noise. (Vitest
@@ -24,7 +28,7 @@ export default defineConfig(async () => {
           plugins: [
             cloudflareTest({
               wrangler: { configPath: "./wrangler.jsonc" },
-              miniflare: { bindings: { TEST_MIGRATIONS: migrations, JWT_SIGNING_KEYS: signingKeys } },
+              miniflare: { bindings: { TEST_MIGRATIONS: migrations, JWT_SIGNING_KEYS: signingKeys, MFA_ENCRYPTION_KEYS: encryptionKeys } },
             }),
           ],
           test: {

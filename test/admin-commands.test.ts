@@ -7,11 +7,14 @@ import {
   enableAdmin,
   listAdmins,
   OPERATOR_ORIGIN,
+  resetMfa,
   revokeSessions,
   setPassword,
 } from "../src/admins/admin-commands.ts";
+import { adminUnchanged, findAdminByEmail } from "../src/admins/admin-store.ts";
 import { database } from "../src/db/client.ts";
-import { insertSessionIfAdminUnchanged } from "../src/sessions/session-store.ts";
+import { insertSessionIf } from "../src/sessions/session-store.ts";
+import { enrol } from "./support/mfa.ts";
 import { bearer, call, loginAs, PREFIX, postJson } from "./support/worker.ts";
 
 function context(): AdminCommandContext {
@@ -75,6 +78,34 @@ describe("admin commands", () => {
 
   it("refuses an unknown admin", async () => {
     await expect(disableAdmin(context(), "nobody@example.com")).rejects.toMatchObject({ code: "unknown_admin" });
+    await expect(resetMfa(context(), "nobody@example.com")).rejects.toMatchObject({ code: "unknown_admin" });
+  });
+
+  it("mfa-reset: the password alone logs in again, every session and recovery code is gone", async () => {
+    const admin = await newAdmin(`lost-device-${crypto.randomUUID().slice(0, 6)}@example.com`);
+    const { accessToken } = await enrol(admin);
+    expect((await listAdmins(context())).find((row) => row.email === admin.email)?.mfa).toBe("on");
+    expect(await resetMfa(context(), admin.email)).toEqual({ was: "on", revoked: 1 });
+    expect((await call(`${PREFIX}/me`, { headers: bearer(accessToken) })).status).toBe(401);
+    const sid = JSON.parse(atob(accessToken.split(".")[1] ?? "")).sid;
+    expect(await env.REVOCATIONS.get(`revoked-session:${sid}`)).toBe("mfa_reset");
+    const login = await postJson(`${PREFIX}/login`, { email: admin.email, password: PASSWORD });
+    expect(login.status).toBe(200);
+    expect((await login.json<{ user: { mfa_enabled: boolean } }>()).user.mfa_enabled).toBe(false);
+    const { results: codes } = await env.DB.prepare("SELECT r.code_hash FROM recovery_codes r JOIN admins a ON a.id = r.admin_id WHERE a.email = ?")
+      .bind(admin.email)
+      .all();
+    expect(codes).toEqual([]);
+    const reset = await env.DB.prepare("SELECT reason FROM audit_events WHERE email = ? AND event = 'mfa_reset'").bind(admin.email.toLowerCase()).all();
+    expect(reset.results).toEqual([{ reason: "mfa_reset" }]);
+    expect((await listAdmins(context())).find((row) => row.email === admin.email)?.mfa).toBe("off");
+  });
+
+  it("lists an enrolment that is started but not confirmed as pending", async () => {
+    const admin = await newAdmin(`pending-${crypto.randomUUID().slice(0, 6)}@example.com`);
+    const { access_token } = await loginAs(admin);
+    await call(`${PREFIX}/mfa/totp/setup`, { method: "POST", headers: bearer(access_token) });
+    expect((await listAdmins(context())).find((row) => row.email === admin.email)?.mfa).toBe("pending");
   });
 
   it("lists admins without any hash", async () => {
@@ -87,21 +118,28 @@ describe("admin commands", () => {
 });
 
 describe("admin state changes racing a login or refresh", () => {
-  it("does not open a session for an admin whose hash changed since it was verified", async () => {
-    const admin = await newAdmin("raced-login@example.com");
+  it.each([
+    ["password hash", { passwordHash: "$pbkdf2-sha256$i=1$stale$hash" }],
+    ["TOTP secret (MFA turned on meanwhile)", { totpSecret: null }],
+  ])("does not open a session for an admin whose %s changed since it was checked", async (_name, stale) => {
+    const admin = await newAdmin(`raced-login-${crypto.randomUUID()}@example.com`);
+    await env.DB.prepare("UPDATE admins SET totp_secret = 'sealed' WHERE email = ?").bind(admin.email).run();
     const db = database(env.DB);
-    const row = await env.DB.prepare("SELECT id FROM admins WHERE email = ?").bind(admin.email).first<{ id: string }>();
+    const [row] = await findAdminByEmail(db, admin.email);
+    if (!row) throw new Error("no admin");
     const session = {
       id: crypto.randomUUID(),
-      adminId: row?.id ?? "",
+      adminId: row.id,
       refreshJti: "jti",
       now: Date.now(),
       expiresAt: Date.now() + 60_000,
       ip: null,
       userAgent: null,
+      amr: ["pwd"],
     };
-    expect(await insertSessionIfAdminUnchanged(db, session, "$pbkdf2-sha256$i=1$stale$hash")).toEqual([]);
+    expect(await insertSessionIf(db, session, adminUnchanged({ ...row, ...stale }))).toEqual([]);
     expect(await env.DB.prepare("SELECT count(*) AS n FROM sessions WHERE id = ?").bind(session.id).first()).toEqual({ n: 0 });
+    expect(await insertSessionIf(db, session, adminUnchanged(row))).toEqual([{ id: session.id }]);
   });
 
   it("refuses to refresh for an admin who is no longer active, even before the revocation lands", async () => {

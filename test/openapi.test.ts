@@ -42,7 +42,7 @@ describe("GET /openapi.json", () => {
     const schemas = document.components.schemas;
     const fields = (name: string) => Object.keys(schemas[name]?.properties ?? {});
     const required = (name: string) => schemas[name]?.required ?? [];
-    expect(fields("scaikey__api__v1__admin__auth__LoginRequest")).toEqual(["email", "password"]);
+    expect(fields("scaikey__api__v1__admin__auth__LoginRequest")).toEqual(["email", "password", "mfa_code"]);
     expect(required("scaikey__api__v1__admin__auth__LoginRequest")).toEqual(["email", "password"]);
     expect(schemas.scaikey__api__v1__admin__auth__LoginRequest?.properties.email?.format).toBe("email");
     expect(fields("scaikey__api__v1__admin__auth__LoginResponse")).toEqual(expect.arrayContaining(["access_token", "refresh_token", "user"]));
@@ -53,5 +53,33 @@ describe("GET /openapi.json", () => {
     expect(required("ValidationError")).toEqual(expect.arrayContaining(["loc", "msg", "type"]));
     expect(document.components.securitySchemes.HTTPBearer).toEqual({ type: "http", scheme: "bearer", bearerFormat: "JWT" });
     expect(document.paths[`${prefix}/me`]?.get?.security).toEqual([{ HTTPBearer: [] }]);
+  });
+
+  it("documents the second factor: the login's mfa_code, mfa_enabled, and the three enrolment routes", async () => {
+    const document = await served();
+    const prefix = "/api/v1/admin/auth/mfa/totp";
+    for (const [action, statuses, response] of [
+      ["setup", ["200", "401", "409", "413", "503"], "TotpSetupResponse"],
+      ["confirm", ["200", "400", "401", "409", "413", "422", "429", "503"], "TotpConfirmResponse"],
+      ["disable", ["200", "400", "401", "409", "413", "422", "429", "503"], "TotpDisableResponse"],
+    ] as const) {
+      const operation = document.paths[`${prefix}/${action}`]?.post as unknown as {
+        security: unknown;
+        requestBody?: { content: Record<string, { schema: unknown }> };
+        responses: Record<string, { content: Record<string, { schema: unknown }> }>;
+      };
+      expect(Object.keys(operation.responses)).toEqual(statuses);
+      expect(operation.security).toEqual([{ HTTPBearer: [] }]);
+      expect(operation.responses[200]?.content["application/json"]?.schema).toEqual({ $ref: `#/components/schemas/${response}` });
+      expect(operation.requestBody?.content["application/json"]?.schema).toEqual(
+        action === "setup" ? undefined : { $ref: "#/components/schemas/MfaCodeRequest" },
+      );
+    }
+    const schemas = document.components.schemas;
+    expect(Object.keys(schemas.TotpSetupResponse?.properties ?? {})).toEqual(["secret", "otpauth_uri"]);
+    expect(Object.keys(schemas.TotpConfirmResponse?.properties ?? {})).toEqual(["recovery_codes"]);
+    expect(schemas.MfaCodeRequest?.required).toEqual(["code"]);
+    expect(schemas.AdminUser?.required).toContain("mfa_enabled");
+    expect(schemas.scaikey__api__v1__admin__auth__LoginRequest?.required).toEqual(["email", "password"]);
   });
 });

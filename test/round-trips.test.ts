@@ -3,17 +3,19 @@ import { env } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
 import worker from "../src/index.ts";
 import { countingBindings, type RoundTrips } from "./support/counting-bindings.ts";
-import { BASE_URL, bearer, createAdmin, loginAs, PREFIX, randomClientIp } from "./support/worker.ts";
+import { enrol, totpCode } from "./support/mfa.ts";
+import { BASE_URL, bearer, createAdmin, loginAs, PREFIX, postJson, randomClientIp } from "./support/worker.ts";
 
 /** One request through the worker with counting bindings; deferred KV writes are waited for and counted. */
-async function measure(path: string, init: RequestInit): Promise<{ status: number; trips: RoundTrips }> {
+async function measure(path: string, init: RequestInit): Promise<{ status: number; trips: RoundTrips; body: string }> {
   const { bindings, trips } = countingBindings();
   const request = new Request(BASE_URL + path, init);
   request.headers.set("cf-connecting-ip", randomClientIp());
   const ctx = createExecutionContext();
   const response = await worker.fetch(request, { ...env, ...bindings }, ctx);
+  const body = await response.text();
   await waitOnExecutionContext(ctx);
-  return { status: response.status, trips };
+  return { status: response.status, trips, body };
 }
 
 const json = (body: unknown): RequestInit => ({ method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify(body) });
@@ -22,7 +24,7 @@ const json = (body: unknown): RequestInit => ({ method: "POST", headers: { "cont
 describe("round trips per request", () => {
   it("login: one D1 read batch and one D1 write batch, no KV", async () => {
     const admin = await createAdmin();
-    expect(await measure(`${PREFIX}/login`, json({ email: admin.email, password: admin.password }))).toEqual({
+    expect(await measure(`${PREFIX}/login`, json({ email: admin.email, password: admin.password }))).toMatchObject({
       status: 200,
       trips: { d1Batches: 2, d1Queries: 0, kvReads: 0, kvWrites: 0 },
     });
@@ -31,16 +33,55 @@ describe("round trips per request", () => {
   it("login failure: the same two batches as a success, whether or not the admin exists", async () => {
     const admin = await createAdmin();
     for (const email of [admin.email, `ghost-${crypto.randomUUID()}@example.com`]) {
-      expect(await measure(`${PREFIX}/login`, json({ email, password: "wrong password" }))).toEqual({
+      expect(await measure(`${PREFIX}/login`, json({ email, password: "wrong password" }))).toMatchObject({
         status: 401,
         trips: { d1Batches: 2, d1Queries: 0, kvReads: 0, kvWrites: 0 },
       });
     }
   });
 
+  it("login with MFA: still one D1 read batch and one D1 write batch, whatever the code", async () => {
+    const admin = await createAdmin();
+    const { secret, recoveryCodes } = await enrol(admin);
+    const twoBatches = { d1Batches: 2, d1Queries: 0, kvReads: 0, kvWrites: 0 };
+    const login = (mfaCode?: string) => measure(`${PREFIX}/login`, json({ email: admin.email, password: admin.password, mfa_code: mfaCode }));
+    expect(await login(await totpCode(secret, Date.now(), 1))).toMatchObject({ status: 200, trips: twoBatches });
+    expect(await login(recoveryCodes[0])).toMatchObject({ status: 200, trips: twoBatches });
+    expect(await login("000000")).toMatchObject({ status: 401, trips: twoBatches });
+    expect(await login(recoveryCodes[0])).toMatchObject({ status: 401, trips: twoBatches });
+    // No code: the read batch, then one statement that takes the attempt's count back.
+    expect(await login()).toMatchObject({ status: 401, trips: { d1Batches: 1, d1Queries: 1, kvReads: 0, kvWrites: 0 } });
+  });
+
+  it("MFA setup: one D1 batch; confirm and disable: two, and a KV write per other session they revoke", async () => {
+    const admin = await createAdmin();
+    const { access_token } = await loginAs(admin);
+    await loginAs(admin);
+    const setup = await measure(`${PREFIX}/mfa/totp/setup`, { method: "POST", headers: bearer(access_token) });
+    expect(setup).toMatchObject({ status: 200, trips: { d1Batches: 1, d1Queries: 0, kvReads: 0, kvWrites: 0 } });
+    const { secret } = JSON.parse(setup.body) as { secret: string };
+    const withCode = (code: string): RequestInit => ({
+      method: "POST",
+      headers: { "content-type": "application/json", ...bearer(access_token) },
+      body: JSON.stringify({ code }),
+    });
+    const confirm = await measure(`${PREFIX}/mfa/totp/confirm`, withCode(await totpCode(secret)));
+    expect(confirm).toMatchObject({ status: 200, trips: { d1Batches: 2, d1Queries: 0, kvReads: 0, kvWrites: 1 } });
+    const { recovery_codes } = JSON.parse(confirm.body) as { recovery_codes: string[] };
+    await postJson(`${PREFIX}/login`, { email: admin.email, password: admin.password, mfa_code: recovery_codes[0] });
+    expect(await measure(`${PREFIX}/mfa/totp/disable`, withCode("000000"))).toMatchObject({
+      status: 400,
+      trips: { d1Batches: 2, d1Queries: 0, kvReads: 0, kvWrites: 0 },
+    });
+    expect(await measure(`${PREFIX}/mfa/totp/disable`, withCode(recovery_codes[1] ?? ""))).toMatchObject({
+      status: 200,
+      trips: { d1Batches: 2, d1Queries: 0, kvReads: 0, kvWrites: 1 },
+    });
+  });
+
   it("refresh: one KV read, one D1 batch, one KV write", async () => {
     const tokens = await loginAs(await createAdmin());
-    expect(await measure(`${PREFIX}/refresh`, json({ refresh_token: tokens.refresh_token }))).toEqual({
+    expect(await measure(`${PREFIX}/refresh`, json({ refresh_token: tokens.refresh_token }))).toMatchObject({
       status: 200,
       trips: { d1Batches: 1, d1Queries: 0, kvReads: 1, kvWrites: 1 },
     });
@@ -48,7 +89,7 @@ describe("round trips per request", () => {
 
   it("me: one KV read and one D1 read", async () => {
     const tokens = await loginAs(await createAdmin());
-    expect(await measure(`${PREFIX}/me`, { headers: bearer(tokens.access_token) })).toEqual({
+    expect(await measure(`${PREFIX}/me`, { headers: bearer(tokens.access_token) })).toMatchObject({
       status: 200,
       trips: { d1Batches: 0, d1Queries: 1, kvReads: 1, kvWrites: 0 },
     });
@@ -56,7 +97,7 @@ describe("round trips per request", () => {
 
   it("logout: one D1 batch and one KV write", async () => {
     const tokens = await loginAs(await createAdmin());
-    expect(await measure(`${PREFIX}/logout`, { method: "POST", headers: bearer(tokens.access_token) })).toEqual({
+    expect(await measure(`${PREFIX}/logout`, { method: "POST", headers: bearer(tokens.access_token) })).toMatchObject({
       status: 200,
       trips: { d1Batches: 1, d1Queries: 0, kvReads: 0, kvWrites: 1 },
     });

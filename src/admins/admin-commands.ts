@@ -1,7 +1,10 @@
 import { asc, desc, eq, sql } from "drizzle-orm";
+import type { BatchItem } from "drizzle-orm/batch";
 import { audit, type RequestOrigin } from "../audit/audit-log.ts";
 import type { Database } from "../db/client.ts";
-import { type AdminRow, admins, auditEvents } from "../db/schema.ts";
+import { type AdminRow, type AuditEvent, admins, auditEvents } from "../db/schema.ts";
+import { randomId } from "../encoding/base64.ts";
+import { deleteRecoveryCodes } from "../mfa/recovery-code-store.ts";
 import { hashPassword } from "../passwords/hash-password.ts";
 import { parseStoredHash } from "../passwords/stored-hash.ts";
 import { recordSessionRevoked } from "../sessions/revocation-cache.ts";
@@ -59,8 +62,8 @@ export async function createAdmin(ctx: AdminCommandContext, input: NewAdmin): Pr
     updatedAt: ctx.now,
     lastLoginAt: null,
   };
-  await ctx.db.insert(admins).values(row);
-  return toAdminUser(row);
+  const [created] = await ctx.db.insert(admins).values(row).returning();
+  return toAdminUser(created as AdminRow);
 }
 
 /** A new password ends every session: whoever knew the old one is logged out. */
@@ -87,10 +90,32 @@ export async function revokeSessions(ctx: AdminCommandContext, email: string): P
   return updateAndRevoke(ctx, admin, {}, "operator");
 }
 
-/** With each admin's hash scheme, so an operator can follow a migration: imported hashes go as their admins log in. */
-export async function listAdmins(ctx: AdminCommandContext): Promise<(AdminUser & { password_scheme: string })[]> {
+/**
+ * For an admin who lost the authenticator (and the recovery codes): the
+ * password alone logs them in again, and every session they had is revoked,
+ * since whoever holds the lost device may hold one of them too.
+ */
+export async function resetMfa(ctx: AdminCommandContext, email: string): Promise<{ was: MfaState; revoked: number }> {
+  const admin = await requireAdmin(ctx, email);
+  const revoked = await updateAndRevoke(ctx, admin, { totpSecret: null, totpPendingSecret: null, totpLastStep: null }, "mfa_reset", {
+    event: "mfa_reset",
+    also: [deleteRecoveryCodes(ctx.db, admin.id)],
+  });
+  return { was: mfaState(admin), revoked };
+}
+
+export type MfaState = "on" | "pending" | "off";
+
+/** `pending`: enrolment started (`setup`) but not confirmed, which changes nothing at login yet. */
+function mfaState(admin: AdminRow): MfaState {
+  if (admin.totpSecret !== null) return "on";
+  return admin.totpPendingSecret === null ? "off" : "pending";
+}
+
+/** With each admin's hash scheme, so an operator can follow a migration (imported hashes go as their admins log in), and MFA state. */
+export async function listAdmins(ctx: AdminCommandContext): Promise<(AdminUser & { password_scheme: string; mfa: MfaState })[]> {
   const rows = await ctx.db.select().from(admins).orderBy(asc(admins.createdAt), asc(admins.email));
-  return rows.map((row) => ({ ...toAdminUser(row), password_scheme: passwordScheme(row.passwordHash) }));
+  return rows.map((row) => ({ ...toAdminUser(row), password_scheme: passwordScheme(row.passwordHash), mfa: mfaState(row) }));
 }
 
 function passwordScheme(passwordHash: string): string {
@@ -116,20 +141,26 @@ export async function countAdmins(db: Database): Promise<number> {
   return row?.count ?? 0;
 }
 
-/** The change and the revocation of every live session commit together, in one D1 batch. */
+/**
+ * The change and the revocation of every live session commit together, in one
+ * D1 batch. A new security stamp makes an admin's own credential change that
+ * is in flight (an MFA confirm or disable) lose to this one.
+ */
 async function updateAndRevoke(
   ctx: AdminCommandContext,
   { id: adminId, email }: AdminRow,
   change: Partial<typeof admins.$inferInsert>,
   reason: RevocationReason,
+  { event = "sessions_revoked", also = [] }: { event?: AuditEvent; also?: BatchItem<"sqlite">[] } = {},
 ): Promise<number> {
   const [, revoked] = await ctx.db.batch([
     ctx.db
       .update(admins)
-      .set({ ...change, updatedAt: ctx.now })
+      .set({ ...change, securityStamp: randomId(), updatedAt: ctx.now })
       .where(eq(admins.id, adminId)),
     revokeAdminSessions(ctx.db, adminId, reason, ctx.now),
-    audit(ctx.db, ctx.now, ctx.origin, { event: "sessions_revoked", reason, adminId, email: emailKey(email) }),
+    audit(ctx.db, ctx.now, ctx.origin, { event, reason, adminId, email: emailKey(email) }),
+    ...also,
   ]);
   await Promise.all(revoked.map((session) => recordSessionRevoked(ctx.kv, session.id, reason, session.expiresAt, ctx.now)));
   return revoked.length;

@@ -1,6 +1,6 @@
 import { and, eq, type SQL, sql } from "drizzle-orm";
 import type { Database } from "../db/client.ts";
-import { admins } from "../db/schema.ts";
+import { type AdminRow, admins } from "../db/schema.ts";
 
 /** Emails are unique case-insensitively; `lower(email)` is the indexed expression. */
 export function findAdminByEmail(db: Database, email: string) {
@@ -21,4 +21,22 @@ export function upgradePasswordHash(db: Database, adminId: string, verifiedHash:
     .update(admins)
     .set({ passwordHash: upgradedHash })
     .where(and(eq(admins.id, adminId), eq(admins.passwordHash, verifiedHash)));
+}
+
+/**
+ * The admin is as a check just saw them: still active, still with the
+ * password hash and TOTP secret that were checked. A write conditioned on it
+ * loses to any change that committed meanwhile.
+ */
+export function adminUnchanged(admin: AdminRow) {
+  return sql`exists (select 1 from ${admins} where ${admins.id} = ${admin.id} and ${admins.isActive}
+    and ${admins.passwordHash} = ${admin.passwordHash} and ${admins.totpSecret} is ${admin.totpSecret})`;
+}
+
+/**
+ * True once this batch has given the admin `stamp`, a fresh random security
+ * stamp: the statements after a credential change run only if it committed.
+ */
+export function stampedWith(adminId: string, stamp: string) {
+  return sql`exists (select 1 from ${admins} where ${admins.id} = ${adminId} and ${admins.securityStamp} = ${stamp})`;
 }

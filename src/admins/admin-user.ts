@@ -9,6 +9,7 @@ export interface AdminUser {
   is_active: boolean;
   created_at: string;
   last_login_at: string | null;
+  mfa_enabled: boolean;
 }
 
 export function toAdminUser(admin: AdminRow): AdminUser {
@@ -20,5 +21,6 @@ export function toAdminUser(admin: AdminRow): AdminUser {
     is_active: admin.isActive,
     created_at: new Date(admin.createdAt).toISOString(),
     last_login_at: admin.lastLoginAt === null ? null : new Date(admin.lastLoginAt).toISOString(),
+    mfa_enabled: admin.totpSecret !== null,
   };
 }

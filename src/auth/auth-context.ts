@@ -1,5 +1,6 @@
 import type { RequestOrigin } from "../audit/audit-log.ts";
 import type { Config } from "../config/config.ts";
+import type { SecretBox } from "../mfa/secret-box.ts";
 import type { Keyring } from "../tokens/keyring.ts";
 
 /** What the auth operations need from the outside world, passed in so each can be tested alone. */
@@ -10,6 +11,8 @@ export interface AuthContext {
   loginRateLimiter: RateLimit;
   config: Config;
   keyring: Keyring;
+  /** Seals and opens TOTP secrets under `MFA_ENCRYPTION_KEYS`. */
+  secretBox: SecretBox;
   /** Epoch ms of the request. */
   now: number;
   origin: RequestOrigin;

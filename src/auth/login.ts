@@ -1,21 +1,27 @@
+import { sql } from "drizzle-orm";
 import type { BatchItem } from "drizzle-orm/batch";
-import { findAdminByEmail, recordLogin, upgradePasswordHash } from "../admins/admin-store.ts";
+import { adminUnchanged, findAdminByEmail, recordLogin, upgradePasswordHash } from "../admins/admin-store.ts";
 import { type AdminUser, toAdminUser } from "../admins/admin-user.ts";
-import { audit, auditIf, auditIfChanged } from "../audit/audit-log.ts";
+import { audit, auditIfChanged } from "../audit/audit-log.ts";
 import { type Database, database, storage } from "../db/client.ts";
 import type { AdminRow } from "../db/schema.ts";
 import { randomId } from "../encoding/base64.ts";
 import { ApiError } from "../errors/api-error.ts";
+import { authenticationMethods, checkSecondFactor, factorUnspent, type SecondFactor, spendFactor } from "../mfa/second-factor.ts";
 import { hashPassword } from "../passwords/hash-password.ts";
 import { burnPasswordCheck, verifyPassword } from "../passwords/verify-password.ts";
-import { insertSessionIfAdminUnchanged, sessionOpened } from "../sessions/session-store.ts";
-import { clearFailures, countAttempt, emailKey, findThrottle, isLocked, lockedForSeconds } from "../throttle/login-throttle.ts";
+import { insertSessionIf, sessionOpened } from "../sessions/session-store.ts";
+import { clearFailures, countAttempt, emailKey, findThrottle, uncountAttempt } from "../throttle/login-throttle.ts";
 import type { AuthContext } from "./auth-context.ts";
+import { failedAttemptAudit, recordFailedAttempt } from "./failed-attempt.ts";
 import { issueTokens, refreshExpiresAt, type TokenPair } from "./issue-tokens.ts";
+import { lockoutPolicy, tooManyAttempts } from "./lockout.ts";
 
 export interface Credentials {
   email: string;
   password: string;
+  /** The second factor of an admin who enrolled one: a TOTP or a recovery code. */
+  mfaCode: string | null;
 }
 
 export type LoginResult = TokenPair & { user: AdminUser };
@@ -29,11 +35,13 @@ const RATE_LIMIT_RETRY_AFTER = "60";
  *
  * 1. read the admin, count the attempt as a failure unless the email is locked,
  *    read the lock;
- * 2. a success opens the session and clears the count; a failure records why.
+ * 2. a success opens the session, spends the second factor and clears the
+ *    count; a failure records why; a right password still waiting for its
+ *    MFA code takes the count back.
  *
  * An unknown email and a wrong password cost the same (one derivation, the
  * same two batches) and get the same bytes; a locked email, known or not,
- * costs no derivation.
+ * costs no derivation. Only the right password learns that a code is needed.
  */
 export async function login(ctx: AuthContext, credentials: Credentials): Promise<LoginResult> {
   const { success } = await storage(ctx.loginRateLimiter.limit({ key: ctx.origin.ip ?? "unknown" }));
@@ -41,34 +49,36 @@ export async function login(ctx: AuthContext, credentials: Credentials): Promise
 
   const db = database(ctx.d1);
   const key = emailKey(credentials.email);
-  const policy = { maxFailures: ctx.config.loginMaxFailures, lockoutSeconds: ctx.config.loginLockoutSeconds };
-  const [[admin], counted, [throttle]] = await storage(
-    db.batch([findAdminByEmail(db, credentials.email), countAttempt(db, key, ctx.now, policy), findThrottle(db, key)]),
+  const [[admin], [counted], [throttle]] = await storage(
+    db.batch([findAdminByEmail(db, credentials.email), countAttempt(db, key, ctx.now, lockoutPolicy(ctx)), findThrottle(db, key)]),
   );
   const who = { email: key, adminId: admin?.id };
 
-  if (counted.length === 0) {
+  if (!counted) {
     await storage(audit(db, ctx.now, ctx.origin, { event: "login_failed", reason: "locked", ...who }));
-    throw new ApiError("too_many_attempts", { headers: { "retry-after": String(Math.max(1, lockedForSeconds(throttle, ctx.now))) } });
+    throw tooManyAttempts(throttle, ctx.now);
   }
 
   const check = admin
     ? await verifyPassword(credentials.password, admin.passwordHash, ctx.config.pbkdf2Iterations)
     : { valid: await burnPasswordCheck(credentials.password, ctx.config.pbkdf2Iterations), needsRehash: false };
   if (!admin || !check.valid) {
-    await storage(recordFailure(ctx, db, key, admin ? "wrong_password" : "unknown_email", admin));
+    await storage(recordFailedAttempt(ctx, db, key, { event: "login_failed", reason: admin ? "wrong_password" : "unknown_email", ...who }));
     throw new ApiError("invalid_login");
   }
   // Only someone who knows the password learns that the account is disabled.
   if (!admin.isActive) {
-    await storage(recordFailure(ctx, db, key, "account_disabled", admin));
+    await storage(recordFailedAttempt(ctx, db, key, { event: "login_failed", reason: "account_disabled", ...who }));
     throw new ApiError("account_disabled");
   }
+  const factor = await checkLoginFactor(ctx, db, admin, credentials.mfaCode, key, counted.failures);
 
-  const session = { adminId: admin.id, sessionId: randomId(), refreshJti: randomId() };
+  const session = { adminId: admin.id, sessionId: randomId(), refreshJti: randomId(), amr: authenticationMethods(factor) };
+  const opened = sessionOpened(session.sessionId);
+  const unchanged = adminUnchanged(admin);
   const upgradedHash = check.needsRehash ? await hashPassword(credentials.password, ctx.config.pbkdf2Iterations) : null;
   const writes: [BatchItem<"sqlite">, ...BatchItem<"sqlite">[]] = [
-    insertSessionIfAdminUnchanged(
+    insertSessionIf(
       db,
       {
         id: session.sessionId,
@@ -78,26 +88,60 @@ export async function login(ctx: AuthContext, credentials: Credentials): Promise
         expiresAt: refreshExpiresAt(ctx),
         ip: ctx.origin.ip,
         userAgent: ctx.origin.userAgent,
+        amr: session.amr,
       },
-      admin.passwordHash,
+      factor ? sql`${unchanged} and ${factorUnspent(admin.id, factor)}` : unchanged,
     ),
     auditIfChanged(db, ctx.now, ctx.origin, { event: "login_succeeded", ...who, sessionId: session.sessionId }),
-    recordLogin(db, admin.id, ctx.now, sessionOpened(session.sessionId)),
-    clearFailures(db, key, sessionOpened(session.sessionId)),
+    recordLogin(db, admin.id, ctx.now, opened),
+    clearFailures(db, key, opened),
   ];
+  // The session of an unchanged admin did not open: the code was spent, by a racing login or before.
+  const codeRefused = sql`not ${opened} and ${unchanged}`;
+  let refusedAt = -1;
+  if (factor) {
+    writes.push(spendFactor(db, admin.id, factor, ctx.now, opened));
+    if (factor.method === "recovery_code") {
+      writes.push(auditIfChanged(db, ctx.now, ctx.origin, { event: "mfa_recovery_code_used", ...who, sessionId: session.sessionId }));
+    }
+    refusedAt = writes.length;
+    writes.push(...failedAttemptAudit(ctx, db, key, { event: "login_failed", reason: "mfa_invalid", ...who }, codeRefused));
+  }
   if (upgradedHash) writes.push(upgradePasswordHash(db, admin.id, admin.passwordHash, upgradedHash));
-  const [opened] = await storage(db.batch(writes));
-  // The admin was disabled or given a new password while this login checked the old one.
-  if ((opened as unknown[]).length === 0) throw new ApiError("invalid_login");
+  const results = (await storage(db.batch(writes))) as unknown[][];
+  if (results[0]?.length === 0) {
+    if (results[refusedAt]?.length) throw new ApiError("invalid_mfa_code");
+    // The admin was disabled, or given a new password or second factor, while this login checked the old one.
+    throw new ApiError("invalid_login");
+  }
   const tokens = await issueTokens(ctx, session);
   return { ...tokens, user: toAdminUser({ ...admin, lastLoginAt: ctx.now }) };
 }
 
-/** The failure was counted before the check; this records why, and whether it started a lockout. */
-function recordFailure(ctx: AuthContext, db: Database, key: string, reason: string, admin: AdminRow | undefined) {
-  const who = { email: key, adminId: admin?.id };
-  return db.batch([
-    audit(db, ctx.now, ctx.origin, { event: "login_failed", reason, ...who }),
-    auditIf(db, ctx.now, ctx.origin, { event: "login_locked_out", ...who }, isLocked(key, ctx.now)),
-  ]);
+/**
+ * The password was right. Without MFA there is nothing more to check (a code
+ * sent anyway is ignored). With it, a missing code is a question, not a
+ * failure: the attempt is taken back. A code that is not right now is a
+ * failure for the email's lockout, and stays counted.
+ */
+async function checkLoginFactor(
+  ctx: AuthContext,
+  db: Database,
+  admin: AdminRow,
+  mfaCode: string | null,
+  key: string,
+  counted: number,
+): Promise<SecondFactor | null> {
+  if (admin.totpSecret === null) return null;
+  if (mfaCode === null) {
+    await storage(uncountAttempt(db, key, counted, lockoutPolicy(ctx)));
+    throw new ApiError("mfa_required");
+  }
+  const owner = { adminId: admin.id, sealedSecret: admin.totpSecret, lastStep: admin.totpLastStep, recoveryCodes: true };
+  const factor = await checkSecondFactor(ctx.secretBox, owner, mfaCode, ctx.now);
+  if (!factor) {
+    await storage(recordFailedAttempt(ctx, db, key, { event: "login_failed", reason: "mfa_invalid", email: key, adminId: admin.id }));
+    throw new ApiError("invalid_mfa_code");
+  }
+  return factor;
 }

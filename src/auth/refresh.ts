@@ -43,5 +43,5 @@ export async function refresh(ctx: AuthContext, refreshToken: string): Promise<T
   if (outcome.kind !== "rotated") throw new ApiError("invalid_refresh_token");
 
   ctx.defer(recordRefreshRotated(ctx.kv, claims.jti, claims.exp * 1000, ctx.now));
-  return issueTokens(ctx, { adminId: claims.sub, sessionId: claims.sid, refreshJti: nextJti });
+  return issueTokens(ctx, { adminId: claims.sub, sessionId: claims.sid, refreshJti: nextJti, amr: outcome.amr });
 }

@@ -1,4 +1,5 @@
 import * as z from "zod/mini";
+import { decodeBase64Url } from "../encoding/base64.ts";
 
 /**
  * Cloudflare's production runtime rejects PBKDF2 above this many iterations,
@@ -47,6 +48,48 @@ const flag = z.pipe(
   z.transform((value) => value === "true"),
 );
 
+/** AES-256: a key of any other length is a mistake, not a choice. */
+const ENCRYPTION_KEY_BYTES = 32;
+
+/** A `kid` travels inside every ciphertext, joined by dots: it may not contain one. */
+const KID = /^[A-Za-z0-9_-]{1,64}$/;
+
+export interface EncryptionKey {
+  kid: string;
+  key: Uint8Array;
+}
+
+/** `[{"kid", "k"}, …]` with `k` 32 bytes in base64url, kids unique; never echoes a key. */
+const encryptionKeys = z.pipe(
+  nonEmpty,
+  z.transform((value, ctx): EncryptionKey[] => {
+    const fail = (message: string) => {
+      ctx.issues.push({ code: "custom", message, input: "(secret)" });
+      return [];
+    };
+    let entries: unknown;
+    try {
+      entries = JSON.parse(value);
+    } catch {
+      return fail('must be a JSON array of {"kid", "k"} keys');
+    }
+    if (!Array.isArray(entries) || entries.length === 0) return fail('must be a non-empty JSON array of {"kid", "k"} keys');
+    const keys: EncryptionKey[] = [];
+    for (const [index, entry] of entries.entries()) {
+      const { kid, k } = (entry ?? {}) as { kid?: unknown; k?: unknown };
+      if (typeof kid !== "string" || !KID.test(kid)) return fail(`key ${index} needs a kid of 1 to 64 letters, digits, - or _`);
+      const key = typeof k === "string" ? decodeBase64Url(k) : null;
+      if (key?.length !== ENCRYPTION_KEY_BYTES) return fail(`key ${index} needs k: ${ENCRYPTION_KEY_BYTES} random bytes in base64url`);
+      if (keys.some((known) => known.kid === kid)) return fail(`key ${index} repeats kid ${kid}`);
+      keys.push({ kid, key });
+    }
+    return keys;
+  }),
+);
+
+/** The label of the otpauth:// URI is `issuer:account`: a colon in the issuer would split it wrongly (Key Uri Format). */
+const issuerLabel = z._default(z.string().check(z.trim(), z.minLength(1, "must not be empty"), z.regex(/^[^:]*$/, "must not contain a colon")), "ScaiKey");
+
 const ConfigSchema = z.object({
   ACCESS_TOKEN_TTL: positiveInteger(),
   REFRESH_TOKEN_TTL: positiveInteger(),
@@ -58,7 +101,9 @@ const ConfigSchema = z.object({
   JWT_AUDIENCE: nonEmpty,
   ALLOWED_ORIGINS: origins,
   DOCS_ENABLED: flag,
+  MFA_ISSUER: issuerLabel,
   JWT_SIGNING_KEYS: nonEmpty,
+  MFA_ENCRYPTION_KEYS: encryptionKeys,
 });
 
 export interface Config {
@@ -74,6 +119,10 @@ export interface Config {
   docsEnabled: boolean;
   /** The raw secret; `loadKeyring` parses and imports it. */
   signingKeys: string;
+  /** The issuer label authenticator apps show beside the admin's email. */
+  mfaIssuer: string;
+  /** AES-256-GCM keys for TOTP secrets at rest: the first encrypts, all decrypt. */
+  mfaEncryptionKeys: EncryptionKey[];
 }
 
 /** The password policy alone, for the admin CLI, which needs no signing keys. */
@@ -95,6 +144,8 @@ export function parseConfig(env: Partial<Record<keyof z.infer<typeof ConfigSchem
     allowedOrigins: vars.ALLOWED_ORIGINS,
     docsEnabled: vars.DOCS_ENABLED,
     signingKeys: vars.JWT_SIGNING_KEYS,
+    mfaIssuer: vars.MFA_ISSUER,
+    mfaEncryptionKeys: vars.MFA_ENCRYPTION_KEYS,
   };
 }
 

@@ -1,5 +1,5 @@
 import { sql } from "drizzle-orm";
-import { index, integer, sqliteTable, text, uniqueIndex } from "drizzle-orm/sqlite-core";
+import { index, integer, primaryKey, sqliteTable, text, uniqueIndex } from "drizzle-orm/sqlite-core";
 
 /** Times are Unix epoch milliseconds: comparable in SQL, exact in ISO-8601 output. */
 export const admins = sqliteTable(
@@ -16,8 +16,40 @@ export const admins = sqliteTable(
     createdAt: integer("created_at").notNull(),
     updatedAt: integer("updated_at").notNull(),
     lastLoginAt: integer("last_login_at"),
+    /**
+     * A random value replaced by every change of the admin's credentials (MFA
+     * enrolment, disable, reset; password; disabling). A multi-statement D1
+     * batch sets a fresh one only if it still sees the old one, and its other
+     * statements run only if the fresh one is there: the whole change commits
+     * as one decision, and a concurrent change makes it a no-op.
+     */
+    securityStamp: text("security_stamp").notNull().default(""),
+    /** The active TOTP secret, AES-256-GCM under `MFA_ENCRYPTION_KEYS` (see mfa/secret-box.ts); null when MFA is off. */
+    totpSecret: text("totp_secret"),
+    /** A secret from `setup` that `confirm` has not yet proven, encrypted the same way. */
+    totpPendingSecret: text("totp_pending_secret"),
+    /** The last TOTP time step accepted: a code is accepted once, and never one of an earlier step (RFC 6238 §5.2). */
+    totpLastStep: integer("totp_last_step"),
   },
   (table) => [uniqueIndex("admins_email_lower_unique").on(sql`lower(${table.email})`)],
+);
+
+/**
+ * One-time codes for an admin who lost the authenticator. Only a SHA-256 of
+ * each is kept: a code has 80 bits of randomness, beyond brute force, so it
+ * needs no slow hash.
+ */
+export const recoveryCodes = sqliteTable(
+  "recovery_codes",
+  {
+    adminId: text("admin_id")
+      .notNull()
+      .references(() => admins.id, { onDelete: "cascade" }),
+    codeHash: text("code_hash").notNull(),
+    createdAt: integer("created_at").notNull(),
+    usedAt: integer("used_at"),
+  },
+  (table) => [primaryKey({ columns: [table.adminId, table.codeHash] })],
 );
 
 /**
@@ -45,6 +77,8 @@ export const sessions = sqliteTable(
     revokedReason: text("revoked_reason"),
     ip: text("ip"),
     userAgent: text("user_agent"),
+    /** How the admin logged in: RFC 8176 method names as a JSON array, copied into every token of the session. */
+    amr: text("amr").notNull().default('["pwd"]'),
   },
   (table) => [index("sessions_admin_id").on(table.adminId), index("sessions_expires_at").on(table.expiresAt)],
 );
@@ -76,6 +110,12 @@ export const AUDIT_EVENTS = [
   "logout",
   "sessions_revoked",
   "admin_imported",
+  "mfa_setup_started",
+  "mfa_enabled",
+  "mfa_disabled",
+  "mfa_reset",
+  "mfa_recovery_code_used",
+  "mfa_code_rejected",
 ] as const;
 
 /**

@@ -19,6 +19,11 @@ export function encodeBase64Url(bytes: Uint8Array): string {
   return encodeBase64(bytes).replaceAll("+", "-").replaceAll("/", "_");
 }
 
+/** Decodes base64url (RFC 4648 §5), padded or not; null when the text is not base64url. */
+export function decodeBase64Url(text: string): Uint8Array | null {
+  return /[+/]/.test(text) ? null : decodeBase64(text.replaceAll("-", "+").replaceAll("_", "/"));
+}
+
 export function randomId(byteLength = 16): string {
   return encodeBase64Url(crypto.getRandomValues(new Uint8Array(byteLength)));
 }

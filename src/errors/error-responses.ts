@@ -6,17 +6,24 @@ const BEARER_CHALLENGE = { "www-authenticate": "Bearer" } as const;
  */
 const ERRORS = {
   body_unparseable: { status: 400, detail: "There was an error parsing the body" },
+  mfa_code_rejected: { status: 400, detail: "Invalid MFA code" },
   not_authenticated: { status: 401, detail: "Not authenticated", headers: BEARER_CHALLENGE },
   invalid_access_token: { status: 401, detail: "Could not validate credentials", headers: BEARER_CHALLENGE },
   invalid_login: { status: 401, detail: "Incorrect email or password" },
+  mfa_required: { status: 401, detail: "MFA code required" },
+  invalid_mfa_code: { status: 401, detail: "Invalid MFA code" },
   invalid_refresh_token: { status: 401, detail: "Invalid refresh token", headers: BEARER_CHALLENGE },
   account_disabled: { status: 403, detail: "Account disabled" },
   not_found: { status: 404, detail: "Not Found" },
   method_not_allowed: { status: 405, detail: "Method Not Allowed" },
+  mfa_already_enabled: { status: 409, detail: "MFA already enabled" },
+  mfa_not_enabled: { status: 409, detail: "MFA not enabled" },
   body_too_large: { status: 413, detail: "Request body too large" },
   validation_failed: { status: 422, detail: "" },
   too_many_attempts: { status: 429, detail: "Too many login attempts. Try again later." },
   internal: { status: 500, detail: "Internal Server Error" },
+  /** A TOTP secret whose key is gone from MFA_ENCRYPTION_KEYS: the operator's to fix, never a way around the factor. */
+  mfa_secret_unreadable: { status: 500, detail: "Internal Server Error" },
   unavailable: { status: 503, detail: "Service Unavailable" },
 } as const satisfies Record<string, { status: number; detail: string; headers?: Record<string, string> }>;
 

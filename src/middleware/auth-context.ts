@@ -1,6 +1,7 @@
 import { createMiddleware } from "hono/factory";
 import type { AuthContext } from "../auth/auth-context.ts";
 import { loadConfig } from "../config/load-config.ts";
+import { secretBox } from "../mfa/secret-box.ts";
 import { logError } from "../observability/log.ts";
 import { loadKeyring } from "../tokens/keyring.ts";
 
@@ -21,6 +22,7 @@ export const authContext = createMiddleware<{ Bindings: Env }>(async (c, next) =
     loginRateLimiter: c.env.LOGIN_RATE_LIMITER,
     config,
     keyring,
+    secretBox: secretBox(config.mfaEncryptionKeys),
     now: Date.now(),
     origin: {
       ip: c.req.header("cf-connecting-ip") ?? null,

@@ -1,6 +1,17 @@
 import * as z from "zod/mini";
-import { EmailStr, LoginRequest, RefreshRequest } from "../routes/request-schemas.ts";
-import { AdminUser, HTTPError, HTTPValidationError, LoginResponse, LogoutResponse, RefreshResponse, ValidationError } from "./response-schemas.ts";
+import { EmailStr, LoginRequest, MfaCodeRequest, RefreshRequest } from "../routes/request-schemas.ts";
+import {
+  AdminUser,
+  HTTPError,
+  HTTPValidationError,
+  LoginResponse,
+  LogoutResponse,
+  RefreshResponse,
+  TotpConfirmResponse,
+  TotpDisableResponse,
+  TotpSetupResponse,
+  ValidationError,
+} from "./response-schemas.ts";
 
 /**
  * FastAPI's component names (it prefixes the module path where names clash),
@@ -13,6 +24,10 @@ const COMPONENTS = {
   scaikey__api__v1__me__auth__RefreshResponse: [RefreshResponse, "output"],
   AdminUser: [AdminUser, "output"],
   LogoutResponse: [LogoutResponse, "output"],
+  MfaCodeRequest: [MfaCodeRequest, "input"],
+  TotpSetupResponse: [TotpSetupResponse, "output"],
+  TotpConfirmResponse: [TotpConfirmResponse, "output"],
+  TotpDisableResponse: [TotpDisableResponse, "output"],
   HTTPValidationError: [HTTPValidationError, "output"],
   ValidationError: [ValidationError, "output"],
   HTTPError: [HTTPError, "output"],
@@ -36,11 +51,40 @@ const ref = (name: ComponentName) => ({ $ref: `#/components/schemas/${name}` });
 const json = (name: ComponentName, description: string) => ({ description, content: { "application/json": { schema: ref(name) } } });
 
 const ERRORS = {
+  400: json("HTTPError", "Invalid MFA code (wrong, spent, or no setup started); a failure for the admin's lockout"),
   401: json("HTTPError", "Not authenticated, or the token or credentials were refused"),
   413: json("HTTPError", "Request body over 64 KiB"),
   422: json("HTTPValidationError", "Validation Error"),
+  429: {
+    ...json("HTTPError", "Too many login attempts"),
+    headers: { "Retry-After": { description: "Seconds to wait", schema: { type: "integer" } } },
+  },
   503: json("HTTPError", "Storage unavailable"),
 };
+
+/** The three enrolment routes: the caller's own second factor, by bearer token. */
+function totpOperation(action: "setup" | "confirm" | "disable", summary: string, description: string, response: ComponentName) {
+  const withCode = action !== "setup";
+  return {
+    post: {
+      tags: ["Admin Auth"],
+      summary,
+      description,
+      operationId: `admin_mfa_totp_${action}_api_v1_admin_auth_mfa_totp_${action}_post`,
+      security: [{ HTTPBearer: [] }],
+      ...(withCode ? { requestBody: { required: true, content: { "application/json": { schema: ref("MfaCodeRequest") } } } } : {}),
+      responses: {
+        200: json(response, "Successful Response"),
+        ...(withCode ? { 400: ERRORS[400] } : {}),
+        401: ERRORS[401],
+        409: json("HTTPError", action === "disable" ? "MFA not enabled" : "MFA already enabled"),
+        413: ERRORS[413],
+        ...(withCode ? { 422: ERRORS[422], 429: ERRORS[429] } : {}),
+        503: ERRORS[503],
+      },
+    },
+  };
+}
 
 /**
  * The OpenAPI 3.1 document, generated from the same zod schemas the routes
@@ -58,19 +102,18 @@ export function buildOpenApiDocument() {
         post: {
           tags: ["Admin Auth"],
           summary: "Admin Login",
-          description: "Login to the admin panel.",
+          description:
+            "Login to the admin panel. An admin with MFA sends `mfa_code` (a TOTP from the authenticator app, or a recovery code); " +
+            'without it, the right password gets 401 `{"detail":"MFA code required"}`.',
           operationId: "admin_login_api_v1_admin_auth_login_post",
           requestBody: { required: true, content: { "application/json": { schema: ref("scaikey__api__v1__admin__auth__LoginRequest") } } },
           responses: {
             200: json("scaikey__api__v1__admin__auth__LoginResponse", "Successful Response"),
-            401: ERRORS[401],
+            401: json("HTTPError", "Incorrect email or password; MFA code required; Invalid MFA code"),
             403: json("HTTPError", "Account disabled"),
             413: ERRORS[413],
             422: ERRORS[422],
-            429: {
-              ...json("HTTPError", "Too many login attempts"),
-              headers: { "Retry-After": { description: "Seconds to wait", schema: { type: "integer" } } },
-            },
+            429: ERRORS[429],
             503: ERRORS[503],
           },
         },
@@ -112,6 +155,24 @@ export function buildOpenApiDocument() {
           },
         },
       },
+      "/api/v1/admin/auth/mfa/totp/setup": totpOperation(
+        "setup",
+        "Admin MFA TOTP Setup",
+        "Start enrolling an authenticator app: a new secret and its otpauth:// URI (render it as a QR code). Nothing changes at login until confirm.",
+        "TotpSetupResponse",
+      ),
+      "/api/v1/admin/auth/mfa/totp/confirm": totpOperation(
+        "confirm",
+        "Admin MFA TOTP Confirm",
+        "Turn MFA on with a code from the app. Returns ten recovery codes, shown once; every other session is revoked.",
+        "TotpConfirmResponse",
+      ),
+      "/api/v1/admin/auth/mfa/totp/disable": totpOperation(
+        "disable",
+        "Admin MFA TOTP Disable",
+        "Turn MFA off with a code from the app or a recovery code; every other session is revoked.",
+        "TotpDisableResponse",
+      ),
     },
     components: {
       schemas: Object.fromEntries(Object.keys(COMPONENTS).map((name) => [name, jsonSchema(name as ComponentName)])),

@@ -9,6 +9,7 @@ export const AdminUser = z.object({
   is_active: z.boolean(),
   created_at: z.string(),
   last_login_at: z.nullable(z.string()),
+  mfa_enabled: z.boolean(),
 });
 
 const tokenPair = {
@@ -21,6 +22,10 @@ const tokenPair = {
 export const LoginResponse = z.object({ ...tokenPair, user: AdminUser });
 export const RefreshResponse = z.object(tokenPair);
 export const LogoutResponse = z.object({ message: z.string() });
+
+export const TotpSetupResponse = z.object({ secret: z.string(), otpauth_uri: z.string() });
+export const TotpConfirmResponse = z.object({ recovery_codes: z.array(z.string()) });
+export const TotpDisableResponse = z.object({ message: z.string() });
 
 export const ValidationError = z.object({
   type: z.string(),

@@ -1,5 +1,6 @@
+import { timingSafeEqual } from "../crypto/timing-safe-equal.ts";
 import { verifyBcrypt } from "./legacy/bcrypt.ts";
-import { deriveKey, timingSafeEqual } from "./pbkdf2.ts";
+import { deriveKey } from "./pbkdf2.ts";
 import { KEY_BYTES, SALT_BYTES } from "./phc.ts";
 import { parseStoredHash, verifiableInProduction } from "./stored-hash.ts";
 

@@ -1,21 +1,25 @@
 import { Hono } from "hono/tiny";
 import { toAdminUser } from "../admins/admin-user.ts";
+import { confirmTotp } from "../auth/confirm-totp.ts";
 import { currentAdmin } from "../auth/current-admin.ts";
+import { disableTotp } from "../auth/disable-totp.ts";
 import { login } from "../auth/login.ts";
 import { logout } from "../auth/logout.ts";
 import { refresh } from "../auth/refresh.ts";
+import { setupTotp } from "../auth/setup-totp.ts";
 import { jsonResponse, tokenResponse } from "../http/json.ts";
 import { authContext } from "../middleware/auth-context.ts";
 import { bearerToken } from "../middleware/bearer-token.ts";
 import { fastApiJsonBody, fastApiJsonValidator } from "../wire/fastapi-validation.ts";
-import { LoginRequest, RefreshRequest } from "./request-schemas.ts";
+import { LoginRequest, MfaCodeRequest, RefreshRequest } from "./request-schemas.ts";
 
 export const ADMIN_AUTH_PREFIX = "/api/v1/admin/auth";
 
-/** The four routes of the FastAPI service, thin: each hands its input to one auth operation. */
+/** The routes of the FastAPI service, thin: each hands its input to one auth operation. */
 export const adminAuthRoutes = new Hono<{ Bindings: Env }>()
   .post("/login", authContext, fastApiJsonBody, fastApiJsonValidator(LoginRequest), async (c) => {
-    return tokenResponse(await login(c.get("auth"), c.req.valid("json")));
+    const { email, password, mfa_code } = c.req.valid("json");
+    return tokenResponse(await login(c.get("auth"), { email, password, mfaCode: mfa_code ?? null }));
   })
   .post("/refresh", authContext, fastApiJsonBody, fastApiJsonValidator(RefreshRequest), async (c) => {
     const { refresh_token } = c.req.valid("json");
@@ -28,6 +32,17 @@ export const adminAuthRoutes = new Hono<{ Bindings: Env }>()
   .get("/me", authContext, bearerToken, async (c) => {
     const admin = await currentAdmin(c.get("auth"), c.get("accessClaims"));
     return jsonResponse(toAdminUser(admin), { headers: { "cache-control": "no-store" } });
+  })
+  // The secret and the recovery codes are shown once and must not be cached, as tokens must not.
+  .post("/mfa/totp/setup", authContext, bearerToken, async (c) => {
+    return tokenResponse(await setupTotp(c.get("auth"), c.get("accessClaims")));
+  })
+  .post("/mfa/totp/confirm", authContext, bearerToken, fastApiJsonBody, fastApiJsonValidator(MfaCodeRequest), async (c) => {
+    return tokenResponse(await confirmTotp(c.get("auth"), c.get("accessClaims"), c.req.valid("json").code));
+  })
+  .post("/mfa/totp/disable", authContext, bearerToken, fastApiJsonBody, fastApiJsonValidator(MfaCodeRequest), async (c) => {
+    await disableTotp(c.get("auth"), c.get("accessClaims"), c.req.valid("json").code);
+    return jsonResponse({ message: "MFA disabled" });
   });
 
 /** Which methods each path answers, for 405's `Allow` header. */
@@ -36,4 +51,7 @@ export const ADMIN_AUTH_METHODS: Record<string, string> = {
   "/refresh": "POST",
   "/logout": "POST",
   "/me": "GET",
+  "/mfa/totp/setup": "POST",
+  "/mfa/totp/confirm": "POST",
+  "/mfa/totp/disable": "POST",
 };

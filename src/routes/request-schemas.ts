@@ -25,6 +25,13 @@ export const EmailStr = z.pipe(
 export const LoginRequest = z.object({
   email: EmailStr,
   password: z.string(),
+  /** `str | None = None`: absent and null alike mean no code. */
+  mfa_code: z.optional(z.nullable(z.string())),
+});
+
+/** The code of `confirm` and `disable`: a TOTP, or (to disable) a recovery code. */
+export const MfaCodeRequest = z.object({
+  code: z.string(),
 });
 
 export const RefreshRequest = z.object({

@@ -1,10 +1,18 @@
-import { and, eq, gt, isNull, ne, sql } from "drizzle-orm";
+import { and, eq, gt, isNull, ne, type SQL, sql } from "drizzle-orm";
 import { auditIfChanged, type RequestOrigin } from "../audit/audit-log.ts";
 import type { Database } from "../db/client.ts";
 import { constantColumns } from "../db/constant-columns.ts";
 import { admins, sessions } from "../db/schema.ts";
 
-export type RevocationReason = "logout" | "refresh_token_reuse" | "admin_disabled" | "password_changed" | "operator";
+export type RevocationReason =
+  | "logout"
+  | "refresh_token_reuse"
+  | "admin_disabled"
+  | "password_changed"
+  | "operator"
+  | "mfa_enabled"
+  | "mfa_disabled"
+  | "mfa_reset";
 
 export interface NewSession {
   id: string;
@@ -14,14 +22,17 @@ export interface NewSession {
   expiresAt: number;
   ip: string | null;
   userAgent: string | null;
+  /** RFC 8176 authentication methods of the login. */
+  amr: readonly string[];
 }
 
 /**
- * Opens the session only if the admin is still active and still has the hash
- * the password was just checked against: a disable or password change that
- * commits while PBKDF2 runs must not be outlived by a session it never saw.
+ * Opens the session only if `condition` still holds inside the batch: the
+ * admin is unchanged since the password was checked (a disable or password
+ * change that commits while PBKDF2 runs must not be outlived by a session it
+ * never saw), and the second factor, if any, is still unspent.
  */
-export function insertSessionIfAdminUnchanged(db: Database, session: NewSession, verifiedHash: string) {
+export function insertSessionIf(db: Database, session: NewSession, condition: SQL) {
   const row = {
     id: session.id,
     adminId: session.adminId,
@@ -35,13 +46,19 @@ export function insertSessionIfAdminUnchanged(db: Database, session: NewSession,
     revokedReason: null,
     ip: session.ip,
     userAgent: session.userAgent,
+    amr: JSON.stringify(session.amr),
   };
-  const columns = constantColumns(row);
-  const unchanged = and(eq(admins.id, session.adminId), eq(admins.isActive, true), eq(admins.passwordHash, verifiedHash));
   return db
     .insert(sessions)
-    .select(db.select(columns).from(admins).where(unchanged) as never)
+    .select(db.select(constantColumns(row)).from(sql`(select 1)`).where(condition) as never)
     .returning({ id: sessions.id });
+}
+
+/** The session is neither revoked nor expired, and its admin is still active: what an access token needs to act. */
+export function liveSession(sessionId: string, adminId: string, now: number) {
+  return sql`exists (select 1 from ${sessions} join ${admins} on ${admins.id} = ${sessions.adminId}
+    where ${sessions.id} = ${sessionId} and ${sessions.adminId} = ${adminId} and ${sessions.revokedAt} is null
+    and ${sessions.expiresAt} > ${now} and ${admins.isActive})`;
 }
 
 /** True once the batch has opened this session. */
@@ -61,7 +78,7 @@ export interface Rotation {
   expiresAt: number;
 }
 
-export type RotationOutcome = { kind: "rotated" } | { kind: "reuse_detected"; expiresAt: number } | { kind: "refused" };
+export type RotationOutcome = { kind: "rotated"; amr: string[] } | { kind: "reuse_detected"; expiresAt: number } | { kind: "refused" };
 
 /**
  * Decides a refresh in one D1 batch (one transaction on the primary), so of N
@@ -100,10 +117,11 @@ export async function rotateRefreshToken(db: Database, rotation: Rotation, origi
         expiresAt: rotation.expiresAt,
       })
       .where(and(ownSession, eq(sessions.refreshJti, rotation.presentedJti), gt(sessions.expiresAt, rotation.now), adminIsActive(rotation.adminId)))
-      .returning({ id: sessions.id }),
+      .returning({ amr: sessions.amr }),
     auditIfChanged(db, rotation.now, origin, { event: "refresh", ...subject }),
   ]);
-  if (rotated[0]) return { kind: "rotated" };
+  // The session keeps how its admin logged in: every refreshed token says it again.
+  if (rotated[0]) return { kind: "rotated", amr: JSON.parse(rotated[0].amr) };
   if (replayed[0]) return { kind: "reuse_detected", expiresAt: replayed[0].expiresAt };
   return { kind: "refused" };
 }
@@ -121,12 +139,17 @@ export async function logoutSession(db: Database, sessionId: string, adminId: st
   return revoked ?? null;
 }
 
-/** Revokes every live session of an admin (disable, password change); returns them for the KV copy. */
-export function revokeAdminSessions(db: Database, adminId: string, reason: RevocationReason, now: number) {
+/**
+ * Revokes every live session of an admin (disable, password change, MFA
+ * change) but `keep` (the caller's own, when the admin made the change), if
+ * `onlyIf` holds; returns them for the KV copy.
+ */
+export function revokeAdminSessions(db: Database, adminId: string, reason: RevocationReason, now: number, options: { keep?: string; onlyIf?: SQL } = {}) {
+  const keep = options.keep === undefined ? undefined : ne(sessions.id, options.keep);
   return db
     .update(sessions)
     .set({ revokedAt: now, revokedReason: reason })
-    .where(and(eq(sessions.adminId, adminId), isNull(sessions.revokedAt), gt(sessions.expiresAt, now)))
+    .where(and(eq(sessions.adminId, adminId), keep, isNull(sessions.revokedAt), gt(sessions.expiresAt, now), options.onlyIf))
     .returning({ id: sessions.id, expiresAt: sessions.expiresAt });
 }
 

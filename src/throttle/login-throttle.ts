@@ -1,6 +1,8 @@
-import { and, eq, isNull, lte, or, type SQL, sql } from "drizzle-orm";
+import { and, eq, gt, isNull, lte, or, type SQL, sql } from "drizzle-orm";
+import type { SQLiteInsertBase } from "drizzle-orm/sqlite-core";
 import type { Database } from "../db/client.ts";
-import { loginThrottle } from "../db/schema.ts";
+import { constantColumns } from "../db/constant-columns.ts";
+import { admins, loginThrottle } from "../db/schema.ts";
 
 /** However many failures pile up, a lockout never exceeds this. */
 const MAX_LOCKOUT_SECONDS = 900;
@@ -32,27 +34,76 @@ export function emailKey(email: string): string {
  * nothing when the email is locked.
  */
 export function countAttempt(db: Database, key: string, now: number, policy: LockoutPolicy) {
-  const lockUntil = (failures: SQL) =>
-    sql`case when ${failures} >= ${policy.maxFailures}
-      then ${now} + 1000 * min(${MAX_LOCKOUT_SECONDS}, ${policy.lockoutSeconds} << min(${failures} - ${policy.maxFailures}, 16))
-      else null end`;
-  return db
-    .insert(loginThrottle)
-    .values({ email: key, failures: 1, lastFailureAt: now, lockedUntil: lockUntil(sql`1`) })
+  return upsertAttempt(
+    db.insert(loginThrottle).values({ email: key, failures: 1, lockedUntil: lockUntil(sql`1`, now, policy), lastFailureAt: now }),
+    now,
+    policy,
+  );
+}
+
+/**
+ * The same count for an action of a logged-in admin that checks something
+ * guessable (an MFA code): against the email of the admin behind the session,
+ * and only while that session is live, so a revoked token cannot lock anyone out.
+ */
+export function countSessionAttempt(db: Database, liveSession: SQL, adminId: string, now: number, policy: LockoutPolicy) {
+  const attempt = db
+    .select({
+      email: sql`lower(${admins.email})`.as("email"),
+      ...constantColumns({ failures: 1, lockedUntil: lockUntil(sql`1`, now, policy), lastFailureAt: now }),
+    })
+    .from(admins)
+    .where(and(eq(admins.id, adminId), liveSession));
+  return upsertAttempt(db.insert(loginThrottle).select(attempt as never), now, policy);
+}
+
+function upsertAttempt(insert: SQLiteInsertBase<typeof loginThrottle, "async", D1Result>, now: number, policy: LockoutPolicy) {
+  return insert
     .onConflictDoUpdate({
       target: loginThrottle.email,
       set: {
         failures: sql`${loginThrottle.failures} + 1`,
         lastFailureAt: now,
-        lockedUntil: lockUntil(sql`${loginThrottle.failures} + 1`),
+        lockedUntil: lockUntil(sql`${loginThrottle.failures} + 1`, now, policy),
       },
       setWhere: or(isNull(loginThrottle.lockedUntil), lte(loginThrottle.lockedUntil, now)),
     })
     .returning({ failures: loginThrottle.failures });
 }
 
-export function findThrottle(db: Database, key: string) {
+function lockUntil(failures: SQL, now: number, policy: LockoutPolicy) {
+  return sql`case when ${failures} >= ${policy.maxFailures}
+    then ${now} + 1000 * min(${MAX_LOCKOUT_SECONDS}, ${policy.lockoutSeconds} << min(${failures} - ${policy.maxFailures}, 16))
+    else null end`;
+}
+
+/**
+ * Takes back an attempt counted before its check, once the check shows it was
+ * no failure (a right password still waiting for its code, a right code): it
+ * neither counts toward a lockout nor resets one. `counted` is the count the
+ * attempt itself returned. While the failures left stay under the limit the
+ * email is unlocked; at or over it, a lock this attempt set goes (the one
+ * before had expired, or the attempt would not have been counted), and a lock
+ * set by later attempts stays.
+ */
+export function uncountAttempt(db: Database, key: string, counted: number, policy: LockoutPolicy, onlyIf?: SQL) {
+  return db
+    .update(loginThrottle)
+    .set({
+      failures: sql`${loginThrottle.failures} - 1`,
+      lockedUntil: sql`case when ${loginThrottle.failures} - 1 < ${policy.maxFailures} or ${loginThrottle.failures} = ${counted}
+        then null else ${loginThrottle.lockedUntil} end`,
+    })
+    .where(and(eq(loginThrottle.email, key), gt(loginThrottle.failures, 0), onlyIf));
+}
+
+export function findThrottle(db: Database, key: string | SQL) {
   return db.select().from(loginThrottle).where(eq(loginThrottle.email, key)).limit(1);
+}
+
+/** The email key of an admin, inside SQL: `lower()` folds exactly what `emailKey` folds. */
+export function adminEmailKey(adminId: string) {
+  return sql`(select lower(${admins.email}) from ${admins} where ${admins.id} = ${adminId})`;
 }
 
 /** Seconds left on a lockout, or 0. */

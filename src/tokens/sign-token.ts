@@ -7,8 +7,13 @@ export interface TokenAudience {
   audience: string;
 }
 
-export function signToken(keyring: Keyring, kind: TokenKind, claims: TokenClaims, audience: TokenAudience): Promise<string> {
-  return new SignJWT({ sid: claims.sid })
+/**
+ * `amr` (RFC 8176 §2, registered for JWTs by RFC 8176 §6.1) tells the services
+ * that verify these tokens how the admin logged in: `mfa` is there only after
+ * a second factor, so a service can demand it for its most sensitive actions.
+ */
+export function signToken(keyring: Keyring, kind: TokenKind, claims: TokenClaims & { amr: readonly string[] }, audience: TokenAudience): Promise<string> {
+  return new SignJWT({ sid: claims.sid, amr: [...claims.amr] })
     .setProtectedHeader({ alg: SIGNING_ALGORITHM, kid: keyring.signer.kid, typ: TOKEN_TYPES[kind] })
     .setIssuer(audience.issuer)
     .setAudience(audience.audience)

@@ -1,4 +1,4 @@
-import { timingSafeEqual } from "../pbkdf2.ts";
+import { timingSafeEqual } from "../../crypto/timing-safe-equal.ts";
 import { blowfishPi } from "./blowfish-pi.ts";
 
 /**

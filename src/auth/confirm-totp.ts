@@ -1,0 +1,75 @@
+import { and, eq, isNull, sql } from "drizzle-orm";
+import { stampedWith } from "../admins/admin-store.ts";
+import { auditIf } from "../audit/audit-log.ts";
+import { database, storage } from "../db/client.ts";
+import { admins } from "../db/schema.ts";
+import { randomId } from "../encoding/base64.ts";
+import { ApiError } from "../errors/api-error.ts";
+import { insertRecoveryCodes } from "../mfa/recovery-code-store.ts";
+import { formatRecoveryCode, generateRecoveryCodes, hashRecoveryCode } from "../mfa/recovery-codes.ts";
+import { checkSecondFactor } from "../mfa/second-factor.ts";
+import { recordSessionRevoked } from "../sessions/revocation-cache.ts";
+import { liveSession, revokeAdminSessions } from "../sessions/session-store.ts";
+import { uncountAttempt } from "../throttle/login-throttle.ts";
+import type { TokenClaims } from "../tokens/token-types.ts";
+import { beginAccountAttempt } from "./account-attempt.ts";
+import type { AuthContext } from "./auth-context.ts";
+import { failedAttemptAudit, recordFailedAttempt } from "./failed-attempt.ts";
+import { lockoutPolicy } from "./lockout.ts";
+
+/**
+ * Turns MFA on once a code proves the admin's app holds the pending secret.
+ * Two D1 batches: the attempt is counted (a wrong code is a failure for the
+ * admin's lockout), then one decision commits everything or nothing: the
+ * secret becomes active, the recovery codes' hashes are stored, every other
+ * session is revoked (whoever else was logged in got there without the
+ * factor) and the attempt is taken back.
+ */
+export async function confirmTotp(ctx: AuthContext, claims: TokenClaims, code: string): Promise<{ recovery_codes: string[] }> {
+  const { admin, key, counted } = await beginAccountAttempt(ctx, claims);
+  const db = database(ctx.d1);
+  const policy = lockoutPolicy(ctx);
+  const who = { email: key, adminId: admin.id, sessionId: claims.sid };
+  if (admin.totpSecret !== null) {
+    await storage(uncountAttempt(db, key, counted, policy));
+    throw new ApiError("mfa_already_enabled");
+  }
+  const pending = admin.totpPendingSecret;
+  const owner = pending === null ? null : { adminId: admin.id, sealedSecret: pending, lastStep: null, recoveryCodes: false };
+  const factor = owner && (await checkSecondFactor(ctx.secretBox, owner, code, ctx.now));
+  if (pending === null || factor?.method !== "totp") {
+    await storage(recordFailedAttempt(ctx, db, key, { event: "mfa_code_rejected", reason: "confirm", ...who }));
+    throw new ApiError("mfa_code_rejected");
+  }
+
+  const recoveryCodes = generateRecoveryCodes();
+  const hashes = await Promise.all(recoveryCodes.map((recoveryCode) => hashRecoveryCode(admin.id, recoveryCode)));
+  const stamp = randomId();
+  const enabled = stampedWith(admin.id, stamp);
+  const [[changed], , revoked] = await storage(
+    db.batch([
+      db
+        .update(admins)
+        .set({ totpSecret: pending, totpPendingSecret: null, totpLastStep: factor.step, securityStamp: stamp, updatedAt: ctx.now })
+        .where(
+          and(
+            eq(admins.id, admin.id),
+            eq(admins.securityStamp, admin.securityStamp),
+            isNull(admins.totpSecret),
+            eq(admins.totpPendingSecret, pending),
+            liveSession(claims.sid, admin.id, ctx.now),
+          ),
+        )
+        .returning({ id: admins.id }),
+      insertRecoveryCodes(db, admin.id, hashes, ctx.now, enabled),
+      revokeAdminSessions(db, admin.id, "mfa_enabled", ctx.now, { keep: claims.sid, onlyIf: enabled }),
+      uncountAttempt(db, key, counted, policy, enabled),
+      auditIf(db, ctx.now, ctx.origin, { event: "mfa_enabled", ...who }, enabled),
+      ...failedAttemptAudit(ctx, db, key, { event: "mfa_code_rejected", reason: "confirm", ...who }, sql`not ${enabled}`),
+    ]),
+  );
+  // Another setup, confirm or credential change committed since the code was checked.
+  if (!changed) throw new ApiError("mfa_code_rejected");
+  ctx.defer(Promise.all(revoked.map((session) => recordSessionRevoked(ctx.kv, session.id, "mfa_enabled", session.expiresAt, ctx.now))));
+  return { recovery_codes: recoveryCodes.map(formatRecoveryCode) };
+}

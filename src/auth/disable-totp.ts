@@ -1,0 +1,71 @@
+import { and, eq, sql } from "drizzle-orm";
+import type { BatchItem } from "drizzle-orm/batch";
+import { stampedWith } from "../admins/admin-store.ts";
+import { auditIf } from "../audit/audit-log.ts";
+import { database, storage } from "../db/client.ts";
+import { admins } from "../db/schema.ts";
+import { randomId } from "../encoding/base64.ts";
+import { ApiError } from "../errors/api-error.ts";
+import { deleteRecoveryCodes } from "../mfa/recovery-code-store.ts";
+import { checkSecondFactor, factorUnspent } from "../mfa/second-factor.ts";
+import { recordSessionRevoked } from "../sessions/revocation-cache.ts";
+import { liveSession, revokeAdminSessions } from "../sessions/session-store.ts";
+import { uncountAttempt } from "../throttle/login-throttle.ts";
+import type { TokenClaims } from "../tokens/token-types.ts";
+import { beginAccountAttempt } from "./account-attempt.ts";
+import type { AuthContext } from "./auth-context.ts";
+import { failedAttemptAudit, recordFailedAttempt } from "./failed-attempt.ts";
+import { lockoutPolicy } from "./lockout.ts";
+
+/**
+ * Turns MFA off, on a code from the app or a recovery code: a stolen access
+ * token alone cannot, and its wrong guesses count toward the admin's
+ * lockout. Two D1 batches, as for `confirm`; the second commits everything or
+ * nothing: the secret and the recovery codes go, every other session is
+ * revoked, the attempt is taken back.
+ */
+export async function disableTotp(ctx: AuthContext, claims: TokenClaims, code: string): Promise<void> {
+  const { admin, key, counted } = await beginAccountAttempt(ctx, claims);
+  const db = database(ctx.d1);
+  const policy = lockoutPolicy(ctx);
+  const who = { email: key, adminId: admin.id, sessionId: claims.sid };
+  if (admin.totpSecret === null) {
+    await storage(uncountAttempt(db, key, counted, policy));
+    throw new ApiError("mfa_not_enabled");
+  }
+  const owner = { adminId: admin.id, sealedSecret: admin.totpSecret, lastStep: admin.totpLastStep, recoveryCodes: true };
+  const factor = await checkSecondFactor(ctx.secretBox, owner, code, ctx.now);
+  if (!factor) {
+    await storage(recordFailedAttempt(ctx, db, key, { event: "mfa_code_rejected", reason: "disable", ...who }));
+    throw new ApiError("mfa_code_rejected");
+  }
+
+  const stamp = randomId();
+  const disabled = stampedWith(admin.id, stamp);
+  const writes: [BatchItem<"sqlite">, ...BatchItem<"sqlite">[]] = [
+    db
+      .update(admins)
+      .set({ totpSecret: null, totpPendingSecret: null, totpLastStep: null, securityStamp: stamp, updatedAt: ctx.now })
+      .where(
+        and(
+          eq(admins.id, admin.id),
+          eq(admins.securityStamp, admin.securityStamp),
+          eq(admins.totpSecret, admin.totpSecret),
+          liveSession(claims.sid, admin.id, ctx.now),
+          factorUnspent(admin.id, factor),
+        ),
+      )
+      .returning({ id: admins.id }),
+    revokeAdminSessions(db, admin.id, "mfa_disabled", ctx.now, { keep: claims.sid, onlyIf: disabled }),
+    deleteRecoveryCodes(db, admin.id, disabled),
+    uncountAttempt(db, key, counted, policy, disabled),
+    auditIf(db, ctx.now, ctx.origin, { event: "mfa_disabled", ...who }, disabled),
+  ];
+  if (factor.method === "recovery_code") writes.push(auditIf(db, ctx.now, ctx.origin, { event: "mfa_recovery_code_used", ...who }, disabled));
+  // A recovery code is found unknown or spent only here.
+  writes.push(...failedAttemptAudit(ctx, db, key, { event: "mfa_code_rejected", reason: "disable", ...who }, sql`not ${disabled}`));
+  const [[changed], revoked] = (await storage(db.batch(writes))) as [unknown[], { id: string; expiresAt: number }[]];
+  // The code was spent, or MFA changed, since it was checked.
+  if (!changed) throw new ApiError("mfa_code_rejected");
+  ctx.defer(Promise.all(revoked.map((session) => recordSessionRevoked(ctx.kv, session.id, "mfa_disabled", session.expiresAt, ctx.now))));
+}

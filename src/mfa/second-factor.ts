@@ -1,0 +1,66 @@
+import { type SQL, sql } from "drizzle-orm";
+import type { Database } from "../db/client.ts";
+import { admins, recoveryCodes } from "../db/schema.ts";
+import { hashRecoveryCode, normaliseRecoveryCode } from "./recovery-codes.ts";
+import type { SecretBox } from "./secret-box.ts";
+import { importTotpKey, matchTotp } from "./totp.ts";
+
+/** A code that checked out: which TOTP step it was, or which recovery code (by its hash). */
+export type SecondFactor = { method: "totp"; step: number } | { method: "recovery_code"; codeHash: string };
+
+/** What a code is checked against. */
+export interface FactorOwner {
+  adminId: string;
+  /** The sealed TOTP secret (the pending one, for a first confirmation). */
+  sealedSecret: string;
+  lastStep: number | null;
+  /** Whether the admin has recovery codes to try. */
+  recoveryCodes: boolean;
+}
+
+/** Binds a sealed TOTP secret to its admin: copied onto another admin's row, it does not open. */
+export function totpSecretContext(adminId: string): string {
+  return `totp:${adminId}`;
+}
+
+/**
+ * Reads a code as typed (spaces and hyphens ignored): six digits are a TOTP,
+ * checked here against the secret; a recovery code is only hashed here, and
+ * D1 decides whether it is unspent in the write that spends it. Null when the
+ * code cannot be right.
+ */
+export async function checkSecondFactor(box: SecretBox, owner: FactorOwner, code: string, now: number): Promise<SecondFactor | null> {
+  const digits = code.replace(/[\s-]/g, "");
+  if (/^[0-9]{6}$/.test(digits)) {
+    const secret = await box.open(owner.sealedSecret, totpSecretContext(owner.adminId));
+    const step = await matchTotp(await importTotpKey(secret), digits, now, owner.lastStep);
+    return step === null ? null : { method: "totp", step };
+  }
+  const recoveryCode = owner.recoveryCodes ? normaliseRecoveryCode(code) : null;
+  return recoveryCode === null ? null : { method: "recovery_code", codeHash: await hashRecoveryCode(owner.adminId, recoveryCode) };
+}
+
+/** RFC 8176 method names for a login: `otp` for a TOTP, and `mfa` for any second factor. */
+export function authenticationMethods(factor: SecondFactor | null): string[] {
+  if (!factor) return ["pwd"];
+  return factor.method === "totp" ? ["pwd", "otp", "mfa"] : ["pwd", "mfa"];
+}
+
+/** Inside a batch: the factor has not been spent since it was checked (that TOTP step by a later one, the recovery code at all). */
+export function factorUnspent(adminId: string, factor: SecondFactor) {
+  return factor.method === "totp"
+    ? sql`exists (select 1 from ${admins} where ${admins.id} = ${adminId} and coalesce(${admins.totpLastStep}, -1) < ${factor.step})`
+    : sql`exists (select 1 from ${recoveryCodes} where ${recoveryCodes.adminId} = ${adminId}
+        and ${recoveryCodes.codeHash} = ${factor.codeHash} and ${recoveryCodes.usedAt} is null)`;
+}
+
+/** Spends the factor, if `onlyIf` (that the write it authorised committed): the step or code is never accepted again. */
+export function spendFactor(db: Database, adminId: string, factor: SecondFactor, now: number, onlyIf: SQL) {
+  if (factor.method === "totp") {
+    return db.update(admins).set({ totpLastStep: factor.step }).where(sql`${admins.id} = ${adminId} and ${onlyIf}`);
+  }
+  return db
+    .update(recoveryCodes)
+    .set({ usedAt: now })
+    .where(sql`${recoveryCodes.adminId} = ${adminId} and ${recoveryCodes.codeHash} = ${factor.codeHash} and ${recoveryCodes.usedAt} is null and ${onlyIf}`);
+}
