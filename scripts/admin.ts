@@ -7,11 +7,13 @@ import {
   enableAdmin,
   listAdmins,
   readAuditLog,
+  resetMfa,
   revokeSessions,
   setPassword,
 } from "../src/admins/admin-commands.ts";
 import { importAdmins } from "../src/admins/import-admins.ts";
 import { commandContext } from "./lib/command-context.ts";
+import { generateEncryptionKey } from "./lib/encryption-key.ts";
 import { applyMigrations, type Target, withBindings } from "./lib/local-platform.ts";
 import { readPassword } from "./lib/read-password.ts";
 import { generateSigningJwk } from "./lib/signing-key.ts";
@@ -21,10 +23,12 @@ const USAGE = `Usage: npm run admin -- <command> [--remote] [--env staging|produ
   set-password --email E                 password from ADMIN_PASSWORD or a prompt
   disable --email E | enable --email E
   revoke-sessions --email E
+  mfa-reset --email E                    turn MFA off (lost device): password alone again, sessions revoked
   import --file admins.json               admins from the FastAPI service, with their password hashes
   list
   audit [--email E] [--limit N]          newest auth events first (default 50)
-  keys generate                          print a new ES256 private JWK for JWT_SIGNING_KEYS`;
+  keys generate                          print a new ES256 private JWK for JWT_SIGNING_KEYS
+  keys generate --mfa                    print a new AES-256 key for MFA_ENCRYPTION_KEYS`;
 
 /** Bad usage: exit 2, as command-line tools do. */
 class UsageError extends Error {}
@@ -68,6 +72,13 @@ const COMMANDS: Record<string, { required: (keyof Flags)[]; read?: (flags: Flags
     required: ["email"],
     run: async (ctx, { email = "" }) => `Revoked ${await revokeSessions(ctx, email)} session(s) of ${email}`,
   },
+  "mfa-reset": {
+    required: ["email"],
+    run: async (ctx, { email = "" }) => {
+      const { was, revoked } = await resetMfa(ctx, email);
+      return `MFA reset for ${email} (was ${was}): the password alone logs in; ${revoked} session(s) revoked`;
+    },
+  },
   import: {
     required: ["file"],
     read: ({ file = "" }) => readImportFile(file),
@@ -87,13 +98,14 @@ const COMMANDS: Record<string, { required: (keyof Flags)[]; read?: (flags: Flags
       const admins = await listAdmins(ctx);
       if (admins.length === 0) return "No admins";
       return formatTable(
-        ["ID", "EMAIL", "NAME", "ROLE", "ACTIVE", "CREATED", "LAST LOGIN", "PASSWORD HASH"],
+        ["ID", "EMAIL", "NAME", "ROLE", "ACTIVE", "MFA", "CREATED", "LAST LOGIN", "PASSWORD HASH"],
         admins.map((admin) => [
           admin.id,
           admin.email,
           admin.name,
           admin.role,
           admin.is_active ? "yes" : "no",
+          admin.mfa,
           admin.created_at,
           admin.last_login_at ?? "never",
           admin.password_scheme,
@@ -165,6 +177,7 @@ async function main(argv: string[]): Promise<string> {
       role: { type: "string" },
       limit: { type: "string" },
       file: { type: "string" },
+      mfa: { type: "boolean", default: false },
       remote: { type: "boolean", default: false },
       env: { type: "string" },
       "persist-to": { type: "string" },
@@ -174,8 +187,8 @@ async function main(argv: string[]): Promise<string> {
   const [name, ...extra] = positionals;
   if (values.help || !name) return USAGE;
   if (name === "keys") {
-    if (extra.join(" ") !== "generate") throw new UsageError('Unknown keys command; use "keys generate"');
-    return JSON.stringify(await generateSigningJwk());
+    if (extra.join(" ") !== "generate") throw new UsageError('Unknown keys command; use "keys generate [--mfa]"');
+    return JSON.stringify(values.mfa ? generateEncryptionKey() : await generateSigningJwk());
   }
   const command = COMMANDS[name];
   if (!command) throw new UsageError(`Unknown command "${name}"`);

@@ -5,6 +5,7 @@ import { parseArgs } from "node:util";
 import { countAdmins, createAdmin } from "../src/admins/admin-commands.ts";
 import { encodeBase64Url } from "../src/encoding/base64.ts";
 import { commandContext } from "./lib/command-context.ts";
+import { generateEncryptionKey } from "./lib/encryption-key.ts";
 import { applyMigrations, withBindings } from "./lib/local-platform.ts";
 import { generateSigningJwk } from "./lib/signing-key.ts";
 import { WRANGLER } from "./lib/wrangler.ts";
@@ -20,13 +21,26 @@ const persistTo = typeof values["persist-to"] === "string" ? values["persist-to"
 /** Local only (beside the local state, git-ignored): lets every `npm run dev` print the login again. */
 const LOCAL_ADMIN_FILE = join(persistTo ?? join(ROOT, ".wrangler"), "local-admin.json");
 
-/** wrangler also takes a declared secret from the environment; then no file is needed. */
+/** The worker's secrets, each with a fresh local value for `.dev.vars`. */
+const LOCAL_SECRETS = {
+  JWT_SIGNING_KEYS: async () => [await generateSigningJwk()],
+  MFA_ENCRYPTION_KEYS: async () => [generateEncryptionKey()],
+};
+
+/**
+ * Adds each secret that `.dev.vars` lacks, keeping what the file already
+ * holds (a file from before a secret existed keeps working). wrangler also
+ * takes a declared secret from the environment; then the file needs none.
+ */
 async function ensureDevVars(): Promise<void> {
-  if (process.env.JWT_SIGNING_KEYS) return;
-  if (existsSync(DEV_VARS) && readFileSync(DEV_VARS, "utf8").includes("JWT_SIGNING_KEYS=")) return;
-  const key = await generateSigningJwk();
-  writeFileSync(DEV_VARS, `JWT_SIGNING_KEYS='${JSON.stringify([key])}'\n`, { mode: 0o600 });
-  console.log(`Created .dev.vars with a fresh local signing key (kid ${key.kid})`);
+  const existing = existsSync(DEV_VARS) ? readFileSync(DEV_VARS, "utf8") : "";
+  const missing = Object.entries(LOCAL_SECRETS).filter(([name]) => !process.env[name] && !new RegExp(`^${name}=`, "m").test(existing));
+  if (missing.length === 0) return;
+  const lines = await Promise.all(missing.map(async ([name, generate]) => `${name}='${JSON.stringify(await generate())}'\n`));
+  const separator = existing === "" || existing.endsWith("\n") ? "" : "\n";
+  writeFileSync(DEV_VARS, existing + separator + lines.join(""), { mode: 0o600 });
+  const names = missing.map(([name]) => name).join(" and ");
+  console.log(existing ? `Added a fresh local ${names} to .dev.vars` : `Created .dev.vars with a fresh local ${names}`);
 }
 
 interface LocalAdmin {

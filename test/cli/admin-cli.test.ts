@@ -11,8 +11,9 @@ afterAll(() => rmSync(state, { recursive: true, force: true }));
 /** Runs `npm run admin -- …` the way an operator does, against a throwaway local database. */
 function admin(args: string[], password?: string) {
   const env: Record<string, string | undefined> = { ...process.env, ADMIN_PASSWORD: password };
-  // The test run's signing keys are not the CLI's business; wrangler would announce them.
+  // The test run's keys are not the CLI's business; wrangler would announce them.
   delete env.JWT_SIGNING_KEYS;
+  delete env.MFA_ENCRYPTION_KEYS;
   if (password === undefined) delete env.ADMIN_PASSWORD;
   const result = spawnSync(process.execPath, ["scripts/admin.ts", ...args, "--persist-to", state], {
     cwd: ROOT,
@@ -62,6 +63,8 @@ describe("npm run admin", () => {
     expect(result.stdout).toContain("Ops@example.com");
     expect(result.stdout).toContain("owner");
     expect(result.stdout).toMatch(/ pbkdf2$/m);
+    expect(result.stdout).toMatch(/^ID\s+EMAIL\s+NAME\s+ROLE\s+ACTIVE\s+MFA\s+CREATED/);
+    expect(result.stdout).toMatch(/Ops@example\.com\s+Ops\s+owner\s+yes\s+off\s/);
     expect(result.stdout).not.toContain("$");
   });
 
@@ -78,6 +81,12 @@ describe("npm run admin", () => {
     expect(admin(["revoke-sessions", "--email", "ops@example.com"]).stdout).toBe("Revoked 0 session(s) of ops@example.com");
   });
 
+  it("resets an admin's MFA", () => {
+    expect(admin(["mfa-reset", "--email", "ops@example.com"]).stdout).toBe(
+      "MFA reset for ops@example.com (was off): the password alone logs in; 0 session(s) revoked",
+    );
+  });
+
   it("sets a password", () => {
     expect(admin(["set-password", "--email", "ops@example.com"], "another long passphrase").stdout).toBe(
       "Password changed for ops@example.com; 0 session(s) revoked",
@@ -91,7 +100,7 @@ describe("npm run admin", () => {
     expect(lines[0]).toMatch(/^TIME\s+EVENT\s+REASON/);
     expect(lines).toHaveLength(3);
     expect(lines[1]).toMatch(/sessions_revoked\s+password_changed/);
-    expect(lines[2]).toMatch(/sessions_revoked\s+operator/);
+    expect(lines[2]).toMatch(/mfa_reset\s+mfa_reset/);
     expect(admin(["audit", "--limit", "0"]).status).toBe(2);
   });
 
@@ -173,5 +182,15 @@ describe("npm run admin -- keys generate", () => {
     expect(first).toMatchObject({ kty: "EC", crv: "P-256" });
     expect(Object.keys(first).sort()).toEqual(["crv", "d", "kid", "kty", "x", "y"]);
     expect(first.kid).not.toBe(second.kid);
+  });
+
+  it("--mfa prints a fresh AES-256 key with a kid, for MFA_ENCRYPTION_KEYS", () => {
+    const first = JSON.parse(admin(["keys", "generate", "--mfa"]).stdout);
+    const second = JSON.parse(admin(["keys", "generate", "--mfa"]).stdout);
+    expect(Object.keys(first)).toEqual(["kid", "k"]);
+    expect(first.kid).toMatch(/^mfa-\d{4}-\d{2}-\d{2}-[0-9a-f]{8}$/);
+    expect(Buffer.from(first.k, "base64url")).toHaveLength(32);
+    expect(first.kid).not.toBe(second.kid);
+    expect(first.k).not.toBe(second.k);
   });
 });
