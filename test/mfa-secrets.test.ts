@@ -92,12 +92,16 @@ describe("MFA secrets at rest", () => {
     }
   });
 
-  it("open under a key that only decrypts now (a rotation in progress)", async () => {
+  it("open under a key that only decrypts now, and are sealed again under the current key at their next code login", async () => {
     const admin = await createAdmin();
-    const [, retiring] = configuredKeys();
+    const [current, retiring] = configuredKeys();
     const secret = crypto.getRandomValues(new Uint8Array(20));
     await storeSecret(admin.id, await secretBox([retiring as { kid: string; key: Uint8Array }]).seal(secret, totpSecretContext(admin.id)));
     const base32 = encodeBase32(secret);
+    expect((await loginWith(admin, await totpCode(base32))).status).toBe(200);
+    const row = await env.DB.prepare("SELECT totp_secret FROM admins WHERE id = ?").bind(admin.id).first<{ totp_secret: string }>();
+    expect(row?.totp_secret.startsWith(`${current?.kid}.`)).toBe(true);
+    advance(1);
     expect((await loginWith(admin, await totpCode(base32))).status).toBe(200);
   });
 

@@ -50,7 +50,7 @@ export async function confirmTotp(ctx: AuthContext, claims: TokenClaims, code: s
     db.batch([
       db
         .update(admins)
-        .set({ totpSecret: pending, totpPendingSecret: null, totpLastStep: factor.step, securityStamp: stamp, updatedAt: ctx.now })
+        .set({ totpSecret: factor.resealed ?? pending, totpPendingSecret: null, totpLastStep: factor.step, securityStamp: stamp, updatedAt: ctx.now })
         .where(
           and(
             eq(admins.id, admin.id),

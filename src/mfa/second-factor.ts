@@ -5,8 +5,11 @@ import { hashRecoveryCode, normaliseRecoveryCode } from "./recovery-codes.ts";
 import type { SecretBox } from "./secret-box.ts";
 import { importTotpKey, matchTotp } from "./totp.ts";
 
-/** A code that checked out: which TOTP step it was, or which recovery code (by its hash). */
-export type SecondFactor = { method: "totp"; step: number } | { method: "recovery_code"; codeHash: string };
+/**
+ * A code that checked out: which TOTP step it was (and the secret sealed
+ * again, if its key no longer seals), or which recovery code (by its hash).
+ */
+export type SecondFactor = { method: "totp"; step: number; resealed: string | null } | { method: "recovery_code"; codeHash: string };
 
 /** What a code is checked against. */
 export interface FactorOwner {
@@ -32,9 +35,13 @@ export function totpSecretContext(adminId: string): string {
 export async function checkSecondFactor(box: SecretBox, owner: FactorOwner, code: string, now: number): Promise<SecondFactor | null> {
   const digits = code.replace(/[\s-]/g, "");
   if (/^[0-9]{6}$/.test(digits)) {
-    const secret = await box.open(owner.sealedSecret, totpSecretContext(owner.adminId));
+    const context = totpSecretContext(owner.adminId);
+    const secret = await box.open(owner.sealedSecret, context);
     const step = await matchTotp(await importTotpKey(secret), digits, now, owner.lastStep);
-    return step === null ? null : { method: "totp", step };
+    if (step === null) return null;
+    // Stored with the write the code authorises, so a rotation of MFA_ENCRYPTION_KEYS completes as admins use their codes.
+    const resealed = box.sealedByCurrentKey(owner.sealedSecret) ? null : await box.seal(secret, context);
+    return { method: "totp", step, resealed };
   }
   const recoveryCode = owner.recoveryCodes ? normaliseRecoveryCode(code) : null;
   return recoveryCode === null ? null : { method: "recovery_code", codeHash: await hashRecoveryCode(owner.adminId, recoveryCode) };
@@ -54,10 +61,18 @@ export function factorUnspent(adminId: string, factor: SecondFactor) {
         and ${recoveryCodes.codeHash} = ${factor.codeHash} and ${recoveryCodes.usedAt} is null)`;
 }
 
-/** Spends the factor, if `onlyIf` (that the write it authorised committed): the step or code is never accepted again. */
+/**
+ * Spends the factor, if `onlyIf` (that the write it authorised committed): the
+ * step or code is never accepted again. A TOTP secret sealed under a retired
+ * key is replaced by its fresh seal at the same time.
+ */
 export function spendFactor(db: Database, adminId: string, factor: SecondFactor, now: number, onlyIf: SQL) {
   if (factor.method === "totp") {
-    return db.update(admins).set({ totpLastStep: factor.step }).where(sql`${admins.id} = ${adminId} and ${onlyIf}`);
+    const resealed = factor.resealed === null ? {} : { totpSecret: factor.resealed };
+    return db
+      .update(admins)
+      .set({ totpLastStep: factor.step, ...resealed })
+      .where(sql`${admins.id} = ${adminId} and ${onlyIf}`);
   }
   return db
     .update(recoveryCodes)

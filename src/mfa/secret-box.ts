@@ -19,6 +19,8 @@ const IV_BYTES = 12;
 export interface SecretBox {
   seal(plaintext: Uint8Array, context: string): Promise<string>;
   open(sealed: string, context: string): Promise<Uint8Array>;
+  /** Whether the key that sealed it is the one that seals now: if not, seal it again once it is open. */
+  sealedByCurrentKey(sealed: string): boolean;
 }
 
 const boxes = new WeakMap<readonly EncryptionKey[], SecretBox>();
@@ -52,6 +54,7 @@ function createSecretBox(keys: readonly EncryptionKey[]): SecretBox {
       const ciphertext = await crypto.subtle.encrypt({ name: "AES-GCM", iv, additionalData: encoder.encode(context) }, key, plaintext);
       return [sealingKid, encodeBase64Url(iv), encodeBase64Url(new Uint8Array(ciphertext))].join(".");
     },
+    sealedByCurrentKey: (sealed) => sealed.startsWith(`${sealingKid}.`),
     async open(sealed, context) {
       const [kid = "", iv, ciphertext] = sealed.split(".");
       const key = (await cryptoKeys()).get(kid);
