@@ -116,7 +116,7 @@ async function openDocs(): Promise<Visit> {
 }
 
 describe("/docs in headless chromium, from wrangler dev", () => {
-  it("renders the four routes from /openapi.json, all from this origin, without a CSP violation", async () => {
+  it("renders every route from /openapi.json, all from this origin, without a CSP violation", async () => {
     const visit = await openDocs();
     const operations = await visit.page
       .locator(".opblock-summary")
@@ -129,6 +129,9 @@ describe("/docs in headless chromium, from wrangler dev", () => {
       "GET /api/v1/admin/auth/me",
       "POST /api/v1/admin/auth/login",
       "POST /api/v1/admin/auth/logout",
+      "POST /api/v1/admin/auth/mfa/totp/confirm",
+      "POST /api/v1/admin/auth/mfa/totp/disable",
+      "POST /api/v1/admin/auth/mfa/totp/setup",
       "POST /api/v1/admin/auth/refresh",
     ]);
     expect(await visit.page.title()).toBe("ScaiKey Admin Auth - Swagger UI");
@@ -138,21 +141,34 @@ describe("/docs in headless chromium, from wrangler dev", () => {
     await visit.page.close();
   });
 
-  it("tries the login route with the printed admin and shows the tokens", async () => {
+  it("tries the login route with the printed admin, then MFA setup with its token, and shows the answers", async () => {
     const visit = await openDocs();
-    const login = visit.page.locator(".opblock-post", {
-      has: visit.page.locator('[data-path="/api/v1/admin/auth/login"]'),
-    });
-    await login.locator(".opblock-summary").click();
-    await login.getByRole("button", { name: "Try it out" }).click();
-    await login.locator("textarea.body-param__text").fill(JSON.stringify({ email: server.email, password: server.password }));
-    await login.getByRole("button", { name: "Execute" }).click();
-    const status = login.locator(".live-responses-table .response .response-col_status").first();
-    await status.waitFor({ timeout: 30_000 });
-    expect((await status.textContent())?.trim()).toBe("200");
-    const body = await login.locator(".live-responses-table .response-col_description pre").first().textContent();
-    expect(JSON.parse(body ?? "{}")).toMatchObject({ token_type: "bearer", user: { email: server.email } });
+    const { status, body } = await tryItOut(visit.page, "/api/v1/admin/auth/login", JSON.stringify({ email: server.email, password: server.password }));
+    expect(status).toBe("200");
+    const tokens = JSON.parse(body);
+    expect(tokens).toMatchObject({ token_type: "bearer", user: { email: server.email, mfa_enabled: false } });
+
+    await visit.page.locator(".auth-wrapper .authorize").click();
+    await visit.page.locator(".auth-container input").fill(tokens.access_token);
+    await visit.page.locator(".auth-btn-wrapper .authorize").click();
+    await visit.page.locator(".auth-btn-wrapper .btn-done").click();
+    const setup = await tryItOut(visit.page, "/api/v1/admin/auth/mfa/totp/setup");
+    expect(setup.status).toBe("200");
+    expect(JSON.parse(setup.body).otpauth_uri).toMatch(/^otpauth:\/\/totp\/.+%40.+\?secret=[A-Z2-7]{32}&issuer=/);
     expect(visit.violations).toEqual([]);
     await visit.page.close();
   });
 });
+
+/** Swagger UI's "Try it out" on one operation: the status and body it shows. */
+async function tryItOut(page: Page, path: string, requestBody?: string): Promise<{ status: string; body: string }> {
+  const operation = page.locator(".opblock-post", { has: page.locator(`[data-path="${path}"]`) });
+  await operation.locator(".opblock-summary").click();
+  await operation.getByRole("button", { name: "Try it out" }).click();
+  if (requestBody !== undefined) await operation.locator("textarea.body-param__text").fill(requestBody);
+  await operation.getByRole("button", { name: "Execute" }).click();
+  const status = operation.locator(".live-responses-table .response .response-col_status").first();
+  await status.waitFor({ timeout: 30_000 });
+  const body = await operation.locator(".live-responses-table .response-col_description pre").first().textContent();
+  return { status: (await status.textContent())?.trim() ?? "", body: body ?? "{}" };
+}
