@@ -1,18 +1,13 @@
 import { env } from "cloudflare:workers";
 import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
-import { decodeBase32, enrol, totpCode } from "./support/mfa.ts";
+import { advanceSteps, auditTrail, decodeBase32, enrol, failuresOf, freezeClock, totpCode } from "./support/mfa.ts";
 import { forgeToken } from "./support/tokens.ts";
 import { bearer, call, createAdmin, loginAs, PREFIX, postJson, type TestAdmin } from "./support/worker.ts";
 
 const INVALID_CODE = '{"detail":"Invalid MFA code"}';
-const START = Date.UTC(2026, 10, 30, 12, 0, 15);
 
-beforeEach(() => vi.useFakeTimers({ toFake: ["Date"], now: START }));
+beforeEach(freezeClock);
 afterEach(() => vi.useRealTimers());
-
-function advance(steps: number): void {
-  vi.setSystemTime(Date.now() + steps * 30_000);
-}
 
 function setup(accessToken: string, init: RequestInit = {}): Promise<Response> {
   return call(`${PREFIX}/mfa/totp/setup`, { method: "POST", ...init, headers: { ...bearer(accessToken), ...init.headers } });
@@ -28,18 +23,6 @@ function disable(accessToken: string, code: unknown): Promise<Response> {
 
 function me(accessToken: string): Promise<Response> {
   return call(`${PREFIX}/me`, { headers: bearer(accessToken) });
-}
-
-async function failures(email: string): Promise<number> {
-  const row = await env.DB.prepare("SELECT failures FROM login_throttle WHERE email = ?").bind(email.toLowerCase()).first<{ failures: number }>();
-  return row?.failures ?? 0;
-}
-
-async function events(adminId: string): Promise<string[]> {
-  const { results } = await env.DB.prepare("SELECT event, reason FROM audit_events WHERE admin_id = ? ORDER BY id")
-    .bind(adminId)
-    .all<{ event: string; reason: string | null }>();
-  return results.map((row) => (row.reason ? `${row.event}:${row.reason}` : row.event));
 }
 
 async function adminRow(id: string) {
@@ -75,7 +58,7 @@ describe("POST /mfa/totp/setup", () => {
     const login = await loginWith(admin);
     expect(login.status).toBe(200);
     expect((await login.json<{ user: { mfa_enabled: boolean } }>()).user.mfa_enabled).toBe(false);
-    expect(await events(admin.id)).toContain("mfa_setup_started");
+    expect(await auditTrail(admin.id)).toContain("mfa_setup_started");
   });
 
   it("replaces the pending secret when called again: only the latest one confirms", async () => {
@@ -135,7 +118,7 @@ describe("POST /mfa/totp/confirm", () => {
     expect(row?.totp_secret).toMatch(/^[\w-]+\.[\w-]+\.[\w-]+$/);
     const stored = await env.DB.prepare("SELECT code_hash FROM recovery_codes WHERE admin_id = ?").bind(admin.id).all();
     expect(stored.results).toHaveLength(10);
-    expect(await events(admin.id)).toContain("mfa_enabled");
+    expect(await auditTrail(admin.id)).toContain("mfa_enabled");
     expect(await env.REVOCATIONS.get(`revoked-session:${JSON.parse(atob(other.access_token.split(".")[1] ?? "")).sid}`)).toBe("mfa_enabled");
 
     // The code that confirmed is spent: it does not log in too.
@@ -146,7 +129,7 @@ describe("POST /mfa/totp/confirm", () => {
   it("is 400 Invalid MFA code for a wrong code or without setup, each a failure for the admin's lockout", async () => {
     const admin = await createAdmin();
     const { access_token } = await loginAs(admin);
-    const before = await failures(admin.email);
+    const before = await failuresOf(admin.email);
     const withoutSetup = await confirm(access_token, "123456");
     expect([withoutSetup.status, await withoutSetup.text()]).toEqual([400, INVALID_CODE]);
     const { secret } = await (await setup(access_token)).json<{ secret: string }>();
@@ -155,8 +138,8 @@ describe("POST /mfa/totp/confirm", () => {
       const response = await confirm(access_token, code);
       expect([response.status, await response.text()]).toEqual([400, INVALID_CODE]);
     }
-    expect(await failures(admin.email)).toBe(before + 4);
-    expect((await events(admin.id)).filter((event) => event === "mfa_code_rejected:confirm")).toHaveLength(4);
+    expect(await failuresOf(admin.email)).toBe(before + 4);
+    expect((await auditTrail(admin.id)).filter((event) => event === "mfa_code_rejected:confirm")).toHaveLength(4);
     expect((await me(access_token)).status).toBe(200);
   });
 
@@ -169,7 +152,7 @@ describe("POST /mfa/totp/confirm", () => {
     expect(locked.status).toBe(429);
     expect(Number(locked.headers.get("retry-after"))).toBeGreaterThan(0);
     expect((await loginWith(admin)).status).toBe(429);
-    expect(await events(admin.id)).toContain("login_locked_out");
+    expect(await auditTrail(admin.id)).toContain("login_locked_out");
   });
 
   it("a right code takes back its own count: it is no failure and resets nothing", async () => {
@@ -178,16 +161,16 @@ describe("POST /mfa/totp/confirm", () => {
     await postJson(`${PREFIX}/login`, { email: admin.email, password: "wrong" });
     const { secret } = await (await setup(access_token)).json<{ secret: string }>();
     expect((await confirm(access_token, await totpCode(secret))).status).toBe(200);
-    expect(await failures(admin.email)).toBe(1);
+    expect(await failuresOf(admin.email)).toBe(1);
   });
 
   it("is 409 when MFA is already on, and that is no failure", async () => {
     const admin = await createAdmin();
     const { accessToken } = await enrol(admin);
-    const before = await failures(admin.email);
+    const before = await failuresOf(admin.email);
     const response = await confirm(accessToken, "123456");
     expect([response.status, await response.text()]).toEqual([409, '{"detail":"MFA already enabled"}']);
-    expect(await failures(admin.email)).toBe(before);
+    expect(await failuresOf(admin.email)).toBe(before);
   });
 
   it("answers bad bodies as FastAPI does", async () => {
@@ -214,9 +197,9 @@ describe("POST /mfa/totp/disable", () => {
   it("turns MFA off with the app's code: the password alone logs in again, other sessions revoked, codes gone", async () => {
     const admin = await createAdmin();
     const { secret, accessToken } = await enrol(admin);
-    advance(1);
+    advanceSteps(1);
     const other = await (await loginWith(admin, await totpCode(secret))).json<{ access_token: string }>();
-    advance(1);
+    advanceSteps(1);
     const response = await disable(accessToken, await totpCode(secret));
     expect([response.status, await response.text()]).toEqual([200, '{"message":"MFA disabled"}']);
     expect((await me(other.access_token)).status).toBe(401);
@@ -225,7 +208,7 @@ describe("POST /mfa/totp/disable", () => {
     expect((await env.DB.prepare("SELECT count(*) AS n FROM recovery_codes WHERE admin_id = ?").bind(admin.id).first())?.n).toBe(0);
     const login = await loginWith(admin);
     expect(login.status).toBe(200);
-    expect((await events(admin.id)).at(-2)).toBe("mfa_disabled");
+    expect((await auditTrail(admin.id)).at(-2)).toBe("mfa_disabled");
   });
 
   it("takes a recovery code instead", async () => {
@@ -233,24 +216,24 @@ describe("POST /mfa/totp/disable", () => {
     const { recoveryCodes, accessToken } = await enrol(admin);
     const response = await disable(accessToken, recoveryCodes[3]?.toUpperCase());
     expect(response.status).toBe(200);
-    const audit = await events(admin.id);
+    const audit = await auditTrail(admin.id);
     expect(audit).toEqual(expect.arrayContaining(["mfa_disabled", "mfa_recovery_code_used"]));
   });
 
   it("is 400 Invalid MFA code for a wrong, spent or unknown code, each a failure for the lockout", async () => {
     const admin = await createAdmin();
     const { secret, recoveryCodes, accessToken } = await enrol(admin);
-    advance(1);
+    advanceSteps(1);
     const first = recoveryCodes[0] ?? "";
     expect((await loginWith(admin, first)).status).toBe(200);
-    const before = await failures(admin.email);
+    const before = await failuresOf(admin.email);
     const unknownRecoveryCode = "0000-0000-0000-0000";
     for (const code of ["000000", first, unknownRecoveryCode, await totpCode(secret, Date.now(), -1)]) {
       const response = await disable(accessToken, code);
       expect([response.status, await response.text()]).toEqual([400, INVALID_CODE]);
     }
-    expect(await failures(admin.email)).toBe(before + 4);
-    expect((await events(admin.id)).filter((event) => event === "mfa_code_rejected:disable")).toHaveLength(4);
+    expect(await failuresOf(admin.email)).toBe(before + 4);
+    expect((await auditTrail(admin.id)).filter((event) => event === "mfa_code_rejected:disable")).toHaveLength(4);
     expect((await adminRow(admin.id))?.totp_secret).not.toBeNull();
   });
 
@@ -259,7 +242,7 @@ describe("POST /mfa/totp/disable", () => {
     const { access_token } = await loginAs(admin);
     const response = await disable(access_token, "123456");
     expect([response.status, await response.text()]).toEqual([409, '{"detail":"MFA not enabled"}']);
-    expect(await failures(admin.email)).toBe(0);
+    expect(await failuresOf(admin.email)).toBe(0);
   });
 
   it("of two disables racing with one recovery code, exactly one succeeds", async () => {
@@ -270,6 +253,6 @@ describe("POST /mfa/totp/disable", () => {
     // The loser finds the code spent (400) or, if it started after the winner committed, MFA off (409).
     expect(statuses[0]).toBe(200);
     expect([400, 409]).toContain(statuses[1]);
-    expect((await events(admin.id)).filter((event) => event === "mfa_disabled")).toHaveLength(1);
+    expect((await auditTrail(admin.id)).filter((event) => event === "mfa_disabled")).toHaveLength(1);
   });
 });

@@ -1,23 +1,14 @@
 import { env } from "cloudflare:workers";
 import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
-import { enrol, totpCode } from "./support/mfa.ts";
+import { advanceSteps, auditTrail, enrol, failuresOf, freezeClock, totpCode } from "./support/mfa.ts";
 import { bearer, call, createAdmin, PREFIX, postJson, type TestAdmin } from "./support/worker.ts";
 
 const INCORRECT = '{"detail":"Incorrect email or password"}';
 const CODE_REQUIRED = '{"detail":"MFA code required"}';
 const INVALID_CODE = '{"detail":"Invalid MFA code"}';
 
-/** Half way through a TOTP step, so a test's codes never straddle a step boundary. */
-const START = Date.UTC(2026, 10, 30, 12, 0, 15);
-const STEP_MS = 30_000;
-
-beforeEach(() => vi.useFakeTimers({ toFake: ["Date"], now: START }));
+beforeEach(freezeClock);
 afterEach(() => vi.useRealTimers());
-
-/** Moves every clock (the tests' and the worker's) on by whole TOTP steps. */
-function advance(steps: number): void {
-  vi.setSystemTime(Date.now() + steps * STEP_MS);
-}
 
 function login(admin: TestAdmin, extra: Record<string, unknown> = {}, password = admin.password): Promise<Response> {
   return postJson(`${PREFIX}/login`, { email: admin.email, password, ...extra });
@@ -25,18 +16,6 @@ function login(admin: TestAdmin, extra: Record<string, unknown> = {}, password =
 
 function payloadOf(token: string): Record<string, unknown> {
   return JSON.parse(atob((token.split(".")[1] ?? "").replaceAll("-", "+").replaceAll("_", "/")));
-}
-
-async function failures(email: string): Promise<number> {
-  const row = await env.DB.prepare("SELECT failures FROM login_throttle WHERE email = ?").bind(email.toLowerCase()).first<{ failures: number }>();
-  return row?.failures ?? 0;
-}
-
-async function events(adminId: string): Promise<string[]> {
-  const { results } = await env.DB.prepare("SELECT event, reason FROM audit_events WHERE admin_id = ? ORDER BY id")
-    .bind(adminId)
-    .all<{ event: string; reason: string | null }>();
-  return results.map((row) => (row.reason ? `${row.event}:${row.reason}` : row.event));
 }
 
 async function sessionCount(adminId: string): Promise<number> {
@@ -48,7 +27,7 @@ async function sessionCount(adminId: string): Promise<number> {
 async function enrolled() {
   const admin = await createAdmin();
   const enrolment = await enrol(admin);
-  advance(1);
+  advanceSteps(1);
   return { admin, ...enrolment };
 }
 
@@ -73,7 +52,7 @@ describe("login of an admin with MFA (contract-mfa.md, the table)", () => {
       expect(response.headers.get("content-type")).toBe("application/json");
       expect(await response.text()).toBe(CODE_REQUIRED);
     }
-    expect(await failures(admin.email)).toBe(2);
+    expect(await failuresOf(admin.email)).toBe(2);
   });
 
   it("right password, wrong, malformed or reused code: Invalid MFA code, a failure for the lockout", async () => {
@@ -87,11 +66,11 @@ describe("login of an admin with MFA (contract-mfa.md, the table)", () => {
       expect(response.headers.get("www-authenticate")).toBeNull();
       expect(await response.text()).toBe(INVALID_CODE);
     }
-    expect(await failures(admin.email)).toBe(5);
+    expect(await failuresOf(admin.email)).toBe(5);
     const locked = await login(admin, { mfa_code: await totpCode(secret, Date.now(), 1) });
     expect(locked.status).toBe(429);
     expect(Number(locked.headers.get("retry-after"))).toBeGreaterThan(0);
-    expect((await events(admin.id)).filter((event) => event === "login_failed:mfa_invalid")).toHaveLength(5);
+    expect((await auditTrail(admin.id)).filter((event) => event === "login_failed:mfa_invalid")).toHaveLength(5);
   });
 
   it("right password, valid code: 200 as today, with amr pwd otp mfa, kept across refreshes", async () => {
@@ -116,13 +95,13 @@ describe("login of an admin with MFA (contract-mfa.md, the table)", () => {
 
   it("accepts the codes of one step either side, with spaces or a hyphen, and never an earlier step than the last", async () => {
     const { admin, secret } = await enrolled();
-    advance(1);
+    advanceSteps(1);
     expect((await login(admin, { mfa_code: await totpCode(secret, Date.now(), -1) })).status).toBe(200);
     const code = await totpCode(secret, Date.now(), 1);
     expect((await login(admin, { mfa_code: `${code.slice(0, 3)} ${code.slice(3)}` })).status).toBe(200);
     // The step after it has been spent: the current one is now an earlier step.
     expect(await (await login(admin, { mfa_code: await totpCode(secret) })).text()).toBe(INVALID_CODE);
-    advance(2);
+    advanceSteps(2);
     expect((await login(admin, { mfa_code: await totpCode(secret, Date.now(), -2) })).status).toBe(401);
     expect((await login(admin, { mfa_code: await totpCode(secret, Date.now(), 2) })).status).toBe(401);
     const hyphenated = await totpCode(secret);
@@ -138,7 +117,7 @@ describe("login of an admin with MFA (contract-mfa.md, the table)", () => {
     expect(payloadOf(access_token).amr).toEqual(["pwd", "mfa"]);
     expect(await (await login(admin, { mfa_code: first })).text()).toBe(INVALID_CODE);
     expect((await login(admin, { mfa_code: second.replaceAll("-", "") })).status).toBe(200);
-    const audit = await events(admin.id);
+    const audit = await auditTrail(admin.id);
     expect(audit.filter((event) => event === "mfa_recovery_code_used")).toHaveLength(2);
     expect(audit).toContain("login_failed:mfa_invalid");
     const used = await env.DB.prepare("SELECT count(*) AS n FROM recovery_codes WHERE admin_id = ? AND used_at IS NOT NULL").bind(admin.id).first();

@@ -7,15 +7,13 @@ import { decodeBase64Url, encodeBase64 } from "../src/encoding/base64.ts";
 import worker from "../src/index.ts";
 import { totpSecretContext } from "../src/mfa/second-factor.ts";
 import { secretBox } from "../src/mfa/secret-box.ts";
-import { decodeBase32, enrol, totpCode } from "./support/mfa.ts";
+import { advanceSteps, decodeBase32, enrol, freezeClock, totpCode } from "./support/mfa.ts";
 import { BASE_URL, bearer, call, createAdmin, loginAs, PREFIX, postJson, type TestAdmin } from "./support/worker.ts";
-
-const START = Date.UTC(2026, 10, 30, 12, 0, 15);
 
 let logs: string[] = [];
 
 beforeEach(() => {
-  vi.useFakeTimers({ toFake: ["Date"], now: START });
+  freezeClock();
   logs = [];
   for (const method of ["log", "error", "warn", "info"] as const) {
     vi.spyOn(console, method).mockImplementation((...parts: unknown[]) => logs.push(parts.map(String).join(" ")));
@@ -25,10 +23,6 @@ afterEach(() => {
   vi.useRealTimers();
   vi.restoreAllMocks();
 });
-
-function advance(steps: number): void {
-  vi.setSystemTime(Date.now() + steps * 30_000);
-}
 
 function loginWith(admin: TestAdmin, mfaCode?: string): Promise<Response> {
   return postJson(`${PREFIX}/login`, { email: admin.email, password: admin.password, ...(mfaCode === undefined ? {} : { mfa_code: mfaCode }) });
@@ -57,13 +51,13 @@ describe("MFA secrets at rest", () => {
     const admin = await createAdmin();
     const { secret, recoveryCodes, accessToken } = await enrol(admin);
     const codes: string[] = [await totpCode(secret)];
-    advance(1);
+    advanceSteps(1);
     codes.push(await totpCode(secret));
     expect((await loginWith(admin, codes[1])).status).toBe(200);
     expect((await loginWith(admin, codes[1])).status).toBe(401);
     expect((await loginWith(admin, recoveryCodes[0])).status).toBe(200);
     expect((await loginWith(admin, "0000-0000-0000-0000")).status).toBe(401);
-    advance(1);
+    advanceSteps(1);
     codes.push(await totpCode(secret));
     expect((await postJson(`${PREFIX}/mfa/totp/disable`, { code: recoveryCodes[1] }, bearer(accessToken))).status).toBe(200);
     const { access_token: otherAccessToken } = await loginAs(await createAdmin());
@@ -101,7 +95,7 @@ describe("MFA secrets at rest", () => {
     expect((await loginWith(admin, await totpCode(base32))).status).toBe(200);
     const row = await env.DB.prepare("SELECT totp_secret FROM admins WHERE id = ?").bind(admin.id).first<{ totp_secret: string }>();
     expect(row?.totp_secret.startsWith(`${current?.kid}.`)).toBe(true);
-    advance(1);
+    advanceSteps(1);
     expect((await loginWith(admin, await totpCode(base32))).status).toBe(200);
   });
 
@@ -129,7 +123,7 @@ describe("MFA secrets at rest", () => {
     const { secret } = await enrol(owner);
     const { totp_secret } = (await env.DB.prepare("SELECT totp_secret FROM admins WHERE id = ?").bind(owner.id).first<{ totp_secret: string }>()) ?? {};
     await storeSecret(thief.id, totp_secret ?? "");
-    advance(1);
+    advanceSteps(1);
     expect((await loginWith(thief, await totpCode(secret))).status).toBe(500);
   });
 });
