@@ -119,17 +119,17 @@ describe("admin commands", () => {
 
 describe("admin state changes racing a login or refresh", () => {
   it.each([
-    ["password hash", { passwordHash: "$pbkdf2-sha256$i=1$stale$hash" }],
-    ["TOTP secret (MFA turned on meanwhile)", { totpSecret: null }],
-  ])("does not open a session for an admin whose %s changed since it was checked", async (_name, stale) => {
+    ["a new password", (email: string) => setPassword(context(), email, "a brand new passphrase")],
+    ["MFA reset", (email: string) => resetMfa(context(), email)],
+    ["being disabled", (email: string) => disableAdmin(context(), email)],
+  ])("does not open a session for an admin given %s since their password was checked", async (_name, change) => {
     const admin = await newAdmin(`raced-login-${crypto.randomUUID()}@example.com`);
-    await env.DB.prepare("UPDATE admins SET totp_secret = 'sealed' WHERE email = ?").bind(admin.email).run();
     const db = database(env.DB);
-    const [row] = await findAdminByEmail(db, admin.email);
-    if (!row) throw new Error("no admin");
+    const [checked] = await findAdminByEmail(db, admin.email);
+    if (!checked) throw new Error("no admin");
     const session = {
       id: crypto.randomUUID(),
-      adminId: row.id,
+      adminId: checked.id,
       refreshJti: "jti",
       now: Date.now(),
       expiresAt: Date.now() + 60_000,
@@ -137,9 +137,28 @@ describe("admin state changes racing a login or refresh", () => {
       userAgent: null,
       amr: ["pwd"],
     };
-    expect(await insertSessionIf(db, session, adminUnchanged({ ...row, ...stale }))).toEqual([]);
+    await change(admin.email);
+    expect(await insertSessionIf(db, session, adminUnchanged(checked))).toEqual([]);
     expect(await env.DB.prepare("SELECT count(*) AS n FROM sessions WHERE id = ?").bind(session.id).first()).toEqual({ n: 0 });
-    expect(await insertSessionIf(db, session, adminUnchanged(row))).toEqual([{ id: session.id }]);
+  });
+
+  it("opens it when only the stored form of a credential changed (a re-hash, a re-seal)", async () => {
+    const admin = await newAdmin(`rehashed-${crypto.randomUUID()}@example.com`);
+    const db = database(env.DB);
+    const [checked] = await findAdminByEmail(db, admin.email);
+    if (!checked) throw new Error("no admin");
+    await env.DB.prepare("UPDATE admins SET password_hash = 'rehashed', totp_secret = 'resealed' WHERE id = ?").bind(checked.id).run();
+    const session = {
+      id: crypto.randomUUID(),
+      adminId: checked.id,
+      refreshJti: "jti",
+      now: Date.now(),
+      expiresAt: Date.now() + 60_000,
+      ip: null,
+      userAgent: null,
+      amr: ["pwd"],
+    };
+    expect(await insertSessionIf(db, session, adminUnchanged(checked))).toEqual([{ id: session.id }]);
   });
 
   it("refuses to refresh for an admin who is no longer active, even before the revocation lands", async () => {

@@ -193,6 +193,40 @@ describe("POST /mfa/totp/confirm", () => {
   });
 });
 
+describe("confirm and disable check in FastAPI's order: malformed JSON, then the bearer token and its session, then the body", () => {
+  const malformed = { body: '{"code":', headers: { "content-type": "application/json" } };
+  const JSON_INVALID = '{"detail":[{"type":"json_invalid","loc":["body",8],"msg":"JSON decode error","input":{},"ctx":{"error":"Expecting value"}}]}';
+
+  it.each(["confirm", "disable"])("%s: malformed JSON is 422 before any token is looked at", async (route) => {
+    for (const headers of [{}, { authorization: "Bearer garbage" }]) {
+      const response = await call(`${PREFIX}/mfa/totp/${route}`, { method: "POST", ...malformed, headers: { ...malformed.headers, ...headers } });
+      expect([response.status, await response.text()]).toEqual([422, JSON_INVALID]);
+    }
+  });
+
+  it.each(["confirm", "disable"])("%s: a revoked session is 401 before its body's field errors", async (route) => {
+    const tokens = await loginAs(await createAdmin());
+    await call(`${PREFIX}/logout`, { method: "POST", headers: bearer(tokens.access_token) });
+    const bodies: RequestInit[] = [
+      { body: "{}", headers: { "content-type": "application/json" } },
+      { body: '{"code":1}', headers: { "content-type": "application/json" } },
+      { body: "[1]", headers: { "content-type": "application/json" } },
+      { body: "code=123456", headers: { "content-type": "application/x-www-form-urlencoded" } },
+      {},
+    ];
+    for (const init of bodies) {
+      const response = await call(`${PREFIX}/mfa/totp/${route}`, { method: "POST", ...init, headers: { ...init.headers, ...bearer(tokens.access_token) } });
+      expect([response.status, await response.text(), response.headers.get("www-authenticate")]).toEqual([
+        401,
+        '{"detail":"Could not validate credentials"}',
+        "Bearer",
+      ]);
+    }
+    const noToken = await postJson(`${PREFIX}/mfa/totp/${route}`, {});
+    expect([noToken.status, await noToken.text()]).toEqual([401, '{"detail":"Not authenticated"}']);
+  });
+});
+
 describe("POST /mfa/totp/disable", () => {
   it("turns MFA off with the app's code: the password alone logs in again, other sessions revoked, codes gone", async () => {
     const admin = await createAdmin();

@@ -43,7 +43,7 @@ const configuredKeys = () =>
   (JSON.parse(env.MFA_ENCRYPTION_KEYS) as { kid: string; k: string }[]).map(({ kid, k }) => ({ kid, key: decodeBase64Url(k) as Uint8Array }));
 
 async function storeSecret(adminId: string, sealed: string): Promise<void> {
-  await env.DB.prepare("UPDATE admins SET totp_secret = ?, totp_last_step = NULL WHERE id = ?").bind(sealed, adminId).run();
+  await env.DB.prepare("UPDATE admins SET totp_secret = ?, totp_last_step = NULL, totp_earlier_steps = 0 WHERE id = ?").bind(sealed, adminId).run();
 }
 
 describe("MFA secrets at rest", () => {

@@ -2,7 +2,7 @@ import { describe, expect, it } from "vitest";
 import { CROCKFORD_BASE32, encodeBase32 } from "../src/encoding/base32.ts";
 import { formatRecoveryCode, generateRecoveryCodes, normaliseRecoveryCode } from "../src/mfa/recovery-codes.ts";
 import { secretBox } from "../src/mfa/secret-box.ts";
-import { hotp, importTotpKey, matchTotp, totpStep } from "../src/mfa/totp.ts";
+import { hotp, importTotpKey, matchTotp, stepAccepted, totpStep } from "../src/mfa/totp.ts";
 import { decodeBase32 } from "./support/mfa.ts";
 
 /** The seed of RFC 4226 Appendix D and RFC 6238 Appendix B (SHA-1). */
@@ -37,15 +37,33 @@ describe("TOTP (RFC 6238 Appendix B, SHA-1, 8 digits)", () => {
     expect(await hotp(await importTotpKey(RFC_SEED), totpStep(seconds * 1000), 8)).toBe(code);
   });
 
-  it("accepts the current step and one either side, later than the last accepted", async () => {
+  it("accepts the current step and one either side, each once", async () => {
     const key = await importTotpKey(RFC_SEED);
     const now = 1111111111_000;
     const step = totpStep(now);
-    for (const offset of [-1, 0, 1]) expect(await matchTotp(key, await hotp(key, step + offset), now, null)).toBe(step + offset);
-    for (const offset of [-2, 2]) expect(await matchTotp(key, await hotp(key, step + offset), now, null)).toBeNull();
-    expect(await matchTotp(key, await hotp(key, step), now, step)).toBeNull();
-    expect(await matchTotp(key, await hotp(key, step), now, step - 1)).toBe(step);
-    expect(await matchTotp(key, await hotp(key, step - 1), now, step - 1)).toBeNull();
+    const none = { last: null, earlier: 0 };
+    for (const offset of [-1, 0, 1]) expect(await matchTotp(key, await hotp(key, step + offset), now, none)).toBe(step + offset);
+    for (const offset of [-2, 2]) expect(await matchTotp(key, await hotp(key, step + offset), now, none)).toBeNull();
+    expect(await matchTotp(key, await hotp(key, step), now, { last: step, earlier: 0 })).toBeNull();
+    expect(await matchTotp(key, await hotp(key, step), now, { last: step + 1, earlier: 0b00 })).toBe(step);
+    expect(await matchTotp(key, await hotp(key, step), now, { last: step + 1, earlier: 0b01 })).toBeNull();
+    expect(await matchTotp(key, await hotp(key, step - 1), now, { last: step + 1, earlier: 0b01 })).toBe(step - 1);
+    expect(await matchTotp(key, await hotp(key, step - 1), now, { last: step + 1, earlier: 0b10 })).toBeNull();
+  });
+});
+
+describe("accepted TOTP steps", () => {
+  it.each([
+    [10, { last: null, earlier: 0 }, false],
+    [10, { last: 9, earlier: 0b11 }, false],
+    [10, { last: 10, earlier: 0 }, true],
+    [9, { last: 10, earlier: 0b00 }, false],
+    [9, { last: 10, earlier: 0b01 }, true],
+    [8, { last: 10, earlier: 0b01 }, false],
+    [8, { last: 10, earlier: 0b10 }, true],
+    [7, { last: 10, earlier: 0b00 }, true],
+  ])("step %i after %o: accepted before = %s", (step, accepted, expected) => {
+    expect(stepAccepted(step, accepted)).toBe(expected);
   });
 });
 

@@ -97,7 +97,7 @@ export async function revokeSessions(ctx: AdminCommandContext, email: string): P
  */
 export async function resetMfa(ctx: AdminCommandContext, email: string): Promise<{ was: MfaState; revoked: number }> {
   const admin = await requireAdmin(ctx, email);
-  const revoked = await updateAndRevoke(ctx, admin, { totpSecret: null, totpPendingSecret: null, totpLastStep: null }, "mfa_reset", {
+  const revoked = await updateAndRevoke(ctx, admin, { totpSecret: null, totpPendingSecret: null, totpLastStep: null, totpEarlierSteps: 0 }, "mfa_reset", {
     event: "mfa_reset",
     also: [deleteRecoveryCodes(ctx.db, admin.id)],
   });

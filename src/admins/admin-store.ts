@@ -24,13 +24,15 @@ export function upgradePasswordHash(db: Database, adminId: string, verifiedHash:
 }
 
 /**
- * The admin is as a check just saw them: still active, still with the
- * password hash and TOTP secret that were checked. A write conditioned on it
- * loses to any change that committed meanwhile.
+ * The admin is as a check just saw them: still active, with the same
+ * credentials (every change of password or second factor replaces the
+ * security stamp). A write conditioned on it loses to any such change that
+ * committed meanwhile; re-hashing a password or re-sealing a TOTP secret
+ * under a newer key changes no credential, so a login racing one still succeeds.
  */
 export function adminUnchanged(admin: AdminRow) {
   return sql`exists (select 1 from ${admins} where ${admins.id} = ${admin.id} and ${admins.isActive}
-    and ${admins.passwordHash} = ${admin.passwordHash} and ${admins.totpSecret} is ${admin.totpSecret})`;
+    and ${admins.securityStamp} = ${admin.securityStamp})`;
 }
 
 /**

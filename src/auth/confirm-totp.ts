@@ -14,7 +14,7 @@ import { uncountAttempt } from "../throttle/login-throttle.ts";
 import type { TokenClaims } from "../tokens/token-types.ts";
 import { beginAccountAttempt } from "./account-attempt.ts";
 import type { AuthContext } from "./auth-context.ts";
-import { failedAttemptAudit, recordFailedAttempt } from "./failed-attempt.ts";
+import { failedAttemptWrites, recordFailedAttempt } from "./failed-attempt.ts";
 import { lockoutPolicy } from "./lockout.ts";
 
 /**
@@ -35,7 +35,7 @@ export async function confirmTotp(ctx: AuthContext, claims: TokenClaims, code: s
     throw new ApiError("mfa_already_enabled");
   }
   const pending = admin.totpPendingSecret;
-  const owner = pending === null ? null : { adminId: admin.id, sealedSecret: pending, lastStep: null, recoveryCodes: false };
+  const owner = pending === null ? null : { adminId: admin.id, sealedSecret: pending, accepted: { last: null, earlier: 0 }, recoveryCodes: false };
   const factor = owner && (await checkSecondFactor(ctx.secretBox, owner, code, ctx.now));
   if (pending === null || factor?.method !== "totp") {
     await storage(recordFailedAttempt(ctx, db, key, { event: "mfa_code_rejected", reason: "confirm", ...who }));
@@ -50,7 +50,14 @@ export async function confirmTotp(ctx: AuthContext, claims: TokenClaims, code: s
     db.batch([
       db
         .update(admins)
-        .set({ totpSecret: factor.resealed ?? pending, totpPendingSecret: null, totpLastStep: factor.step, securityStamp: stamp, updatedAt: ctx.now })
+        .set({
+          totpSecret: factor.resealed ?? pending,
+          totpPendingSecret: null,
+          totpLastStep: factor.step,
+          totpEarlierSteps: 0,
+          securityStamp: stamp,
+          updatedAt: ctx.now,
+        })
         .where(
           and(
             eq(admins.id, admin.id),
@@ -65,7 +72,7 @@ export async function confirmTotp(ctx: AuthContext, claims: TokenClaims, code: s
       revokeAdminSessions(db, admin.id, "mfa_enabled", ctx.now, { keep: claims.sid, onlyIf: enabled }),
       uncountAttempt(db, key, counted, policy, enabled),
       auditIf(db, ctx.now, ctx.origin, { event: "mfa_enabled", ...who }, enabled),
-      ...failedAttemptAudit(ctx, db, key, { event: "mfa_code_rejected", reason: "confirm", ...who }, sql`not ${enabled}`),
+      ...failedAttemptWrites(ctx, db, key, { event: "mfa_code_rejected", reason: "confirm", ...who }, sql`not ${enabled}`),
     ]),
   );
   // Another setup, confirm or credential change committed since the code was checked.

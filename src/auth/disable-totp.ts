@@ -7,14 +7,14 @@ import { admins } from "../db/schema.ts";
 import { randomId } from "../encoding/base64.ts";
 import { ApiError } from "../errors/api-error.ts";
 import { deleteRecoveryCodes } from "../mfa/recovery-code-store.ts";
-import { checkSecondFactor, factorUnspent } from "../mfa/second-factor.ts";
+import { checkSecondFactor, factorOwner, factorUnspent } from "../mfa/second-factor.ts";
 import { recordSessionRevoked } from "../sessions/revocation-cache.ts";
 import { liveSession, revokeAdminSessions } from "../sessions/session-store.ts";
 import { uncountAttempt } from "../throttle/login-throttle.ts";
 import type { TokenClaims } from "../tokens/token-types.ts";
 import { beginAccountAttempt } from "./account-attempt.ts";
 import type { AuthContext } from "./auth-context.ts";
-import { failedAttemptAudit, recordFailedAttempt } from "./failed-attempt.ts";
+import { failedAttemptWrites, recordFailedAttempt } from "./failed-attempt.ts";
 import { lockoutPolicy } from "./lockout.ts";
 
 /**
@@ -33,8 +33,7 @@ export async function disableTotp(ctx: AuthContext, claims: TokenClaims, code: s
     await storage(uncountAttempt(db, key, counted, policy));
     throw new ApiError("mfa_not_enabled");
   }
-  const owner = { adminId: admin.id, sealedSecret: admin.totpSecret, lastStep: admin.totpLastStep, recoveryCodes: true };
-  const factor = await checkSecondFactor(ctx.secretBox, owner, code, ctx.now);
+  const factor = await checkSecondFactor(ctx.secretBox, factorOwner(admin, admin.totpSecret), code, ctx.now);
   if (!factor) {
     await storage(recordFailedAttempt(ctx, db, key, { event: "mfa_code_rejected", reason: "disable", ...who }));
     throw new ApiError("mfa_code_rejected");
@@ -45,12 +44,11 @@ export async function disableTotp(ctx: AuthContext, claims: TokenClaims, code: s
   const writes: [BatchItem<"sqlite">, ...BatchItem<"sqlite">[]] = [
     db
       .update(admins)
-      .set({ totpSecret: null, totpPendingSecret: null, totpLastStep: null, securityStamp: stamp, updatedAt: ctx.now })
+      .set({ totpSecret: null, totpPendingSecret: null, totpLastStep: null, totpEarlierSteps: 0, securityStamp: stamp, updatedAt: ctx.now })
       .where(
         and(
           eq(admins.id, admin.id),
           eq(admins.securityStamp, admin.securityStamp),
-          eq(admins.totpSecret, admin.totpSecret),
           liveSession(claims.sid, admin.id, ctx.now),
           factorUnspent(admin.id, factor),
         ),
@@ -63,7 +61,7 @@ export async function disableTotp(ctx: AuthContext, claims: TokenClaims, code: s
   ];
   if (factor.method === "recovery_code") writes.push(auditIf(db, ctx.now, ctx.origin, { event: "mfa_recovery_code_used", ...who }, disabled));
   // A recovery code is found unknown or spent only here.
-  writes.push(...failedAttemptAudit(ctx, db, key, { event: "mfa_code_rejected", reason: "disable", ...who }, sql`not ${disabled}`));
+  writes.push(...failedAttemptWrites(ctx, db, key, { event: "mfa_code_rejected", reason: "disable", ...who }, sql`not ${disabled}`));
   const [[changed], revoked] = (await storage(db.batch(writes))) as [unknown[], { id: string; expiresAt: number }[]];
   // The code was spent, or MFA changed, since it was checked.
   if (!changed) throw new ApiError("mfa_code_rejected");

@@ -7,13 +7,13 @@ import { type Database, database, storage } from "../db/client.ts";
 import type { AdminRow } from "../db/schema.ts";
 import { randomId } from "../encoding/base64.ts";
 import { ApiError } from "../errors/api-error.ts";
-import { authenticationMethods, checkSecondFactor, factorUnspent, type SecondFactor, spendFactor } from "../mfa/second-factor.ts";
+import { authenticationMethods, checkSecondFactor, factorOwner, factorUnspent, type SecondFactor, spendFactor } from "../mfa/second-factor.ts";
 import { hashPassword } from "../passwords/hash-password.ts";
 import { burnPasswordCheck, verifyPassword } from "../passwords/verify-password.ts";
 import { insertSessionIf, sessionOpened } from "../sessions/session-store.ts";
 import { clearFailures, countAttempt, emailKey, findThrottle, uncountAttempt } from "../throttle/login-throttle.ts";
 import type { AuthContext } from "./auth-context.ts";
-import { failedAttemptAudit, recordFailedAttempt } from "./failed-attempt.ts";
+import { failedAttemptWrites, recordFailedAttempt } from "./failed-attempt.ts";
 import { issueTokens, refreshExpiresAt, type TokenPair } from "./issue-tokens.ts";
 import { lockoutPolicy, tooManyAttempts } from "./lockout.ts";
 
@@ -105,7 +105,7 @@ export async function login(ctx: AuthContext, credentials: Credentials): Promise
       writes.push(auditIfChanged(db, ctx.now, ctx.origin, { event: "mfa_recovery_code_used", ...who, sessionId: session.sessionId }));
     }
     refusedAt = writes.length;
-    writes.push(...failedAttemptAudit(ctx, db, key, { event: "login_failed", reason: "mfa_invalid", ...who }, codeRefused));
+    writes.push(...failedAttemptWrites(ctx, db, key, { event: "login_failed", reason: "mfa_invalid", ...who }, codeRefused));
   }
   if (upgradedHash) writes.push(upgradePasswordHash(db, admin.id, admin.passwordHash, upgradedHash));
   const results = (await storage(db.batch(writes))) as unknown[][];
@@ -137,8 +137,7 @@ async function checkLoginFactor(
     await storage(uncountAttempt(db, key, counted, lockoutPolicy(ctx)));
     throw new ApiError("mfa_required");
   }
-  const owner = { adminId: admin.id, sealedSecret: admin.totpSecret, lastStep: admin.totpLastStep, recoveryCodes: true };
-  const factor = await checkSecondFactor(ctx.secretBox, owner, mfaCode, ctx.now);
+  const factor = await checkSecondFactor(ctx.secretBox, factorOwner(admin, admin.totpSecret), mfaCode, ctx.now);
   if (!factor) {
     await storage(recordFailedAttempt(ctx, db, key, { event: "login_failed", reason: "mfa_invalid", email: key, adminId: admin.id }));
     throw new ApiError("invalid_mfa_code");

@@ -1,4 +1,4 @@
-import { and, eq, isNull, sql } from "drizzle-orm";
+import { and, eq, isNull } from "drizzle-orm";
 import { auditIfChanged } from "../audit/audit-log.ts";
 import { database, storage } from "../db/client.ts";
 import { admins } from "../db/schema.ts";
@@ -7,7 +7,7 @@ import { ApiError } from "../errors/api-error.ts";
 import { otpauthUri } from "../mfa/otpauth-uri.ts";
 import { totpSecretContext } from "../mfa/second-factor.ts";
 import { TOTP_SECRET_BYTES } from "../mfa/totp.ts";
-import { liveSession } from "../sessions/session-store.ts";
+import { liveSession, sessionLiveness } from "../sessions/session-store.ts";
 import type { TokenClaims } from "../tokens/token-types.ts";
 import type { AuthContext } from "./auth-context.ts";
 
@@ -35,7 +35,7 @@ export async function setupTotp(ctx: AuthContext, claims: TokenClaims): Promise<
         .where(and(eq(admins.id, claims.sub), isNull(admins.totpSecret), live))
         .returning({ email: admins.email }),
       auditIfChanged(db, ctx.now, ctx.origin, { event: "mfa_setup_started", adminId: claims.sub, sessionId: claims.sid }),
-      db.select({ live: sql<number>`${live}` }).from(sql`(select 1)`),
+      sessionLiveness(db, claims.sid, claims.sub, ctx.now),
     ]),
   );
   if (!started) throw new ApiError(state?.live ? "mfa_already_enabled" : "invalid_access_token");

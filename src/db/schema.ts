@@ -28,8 +28,14 @@ export const admins = sqliteTable(
     totpSecret: text("totp_secret"),
     /** A secret from `setup` that `confirm` has not yet proven, encrypted the same way. */
     totpPendingSecret: text("totp_pending_secret"),
-    /** The last TOTP time step accepted: a code is accepted once, and never one of an earlier step (RFC 6238 §5.2). */
+    /**
+     * Which TOTP time steps were accepted lately, so each is accepted once
+     * (RFC 6238 §5.2): the highest, and in `totpEarlierSteps` a bit for each
+     * of the two before it (bit 0: one step earlier). A code is accepted for
+     * one step either side of now, so no older step can be presented again.
+     */
     totpLastStep: integer("totp_last_step"),
+    totpEarlierSteps: integer("totp_earlier_steps").notNull().default(0),
   },
   (table) => [uniqueIndex("admins_email_lower_unique").on(sql`lower(${table.email})`)],
 );

@@ -1,9 +1,9 @@
 import { type SQL, sql } from "drizzle-orm";
 import type { Database } from "../db/client.ts";
-import { admins, recoveryCodes } from "../db/schema.ts";
+import { type AdminRow, admins, recoveryCodes } from "../db/schema.ts";
 import { hashRecoveryCode, normaliseRecoveryCode } from "./recovery-codes.ts";
 import type { SecretBox } from "./secret-box.ts";
-import { importTotpKey, matchTotp } from "./totp.ts";
+import { type AcceptedSteps, importTotpKey, matchTotp } from "./totp.ts";
 
 /**
  * A code that checked out: which TOTP step it was (and the secret sealed
@@ -16,9 +16,19 @@ export interface FactorOwner {
   adminId: string;
   /** The sealed TOTP secret (the pending one, for a first confirmation). */
   sealedSecret: string;
-  lastStep: number | null;
+  accepted: AcceptedSteps;
   /** Whether the admin has recovery codes to try. */
   recoveryCodes: boolean;
+}
+
+/** The second factor of an admin with MFA on (`sealedSecret` is their `totpSecret`), as their row holds it. */
+export function factorOwner(admin: AdminRow, sealedSecret: string): FactorOwner {
+  return {
+    adminId: admin.id,
+    sealedSecret,
+    accepted: { last: admin.totpLastStep, earlier: admin.totpEarlierSteps },
+    recoveryCodes: true,
+  };
 }
 
 /** Binds a sealed TOTP secret to its admin: copied onto another admin's row, it does not open. */
@@ -37,7 +47,7 @@ export async function checkSecondFactor(box: SecretBox, owner: FactorOwner, code
   if (/^[0-9]{6}$/.test(digits)) {
     const context = totpSecretContext(owner.adminId);
     const secret = await box.open(owner.sealedSecret, context);
-    const step = await matchTotp(await importTotpKey(secret), digits, now, owner.lastStep);
+    const step = await matchTotp(await importTotpKey(secret), digits, now, owner.accepted);
     if (step === null) return null;
     // Stored with the write the code authorises, so a rotation of MFA_ENCRYPTION_KEYS completes as admins use their codes.
     const resealed = box.sealedByCurrentKey(owner.sealedSecret) ? null : await box.seal(secret, context);
@@ -53,12 +63,15 @@ export function authenticationMethods(factor: SecondFactor | null): string[] {
   return factor.method === "totp" ? ["pwd", "otp", "mfa"] : ["pwd", "mfa"];
 }
 
-/** Inside a batch: the factor has not been spent since it was checked (that TOTP step by a later one, the recovery code at all). */
+/** Inside a batch: the factor has not been spent since it was checked (see `AcceptedSteps` for a TOTP step). */
 export function factorUnspent(adminId: string, factor: SecondFactor) {
-  return factor.method === "totp"
-    ? sql`exists (select 1 from ${admins} where ${admins.id} = ${adminId} and coalesce(${admins.totpLastStep}, -1) < ${factor.step})`
-    : sql`exists (select 1 from ${recoveryCodes} where ${recoveryCodes.adminId} = ${adminId}
-        and ${recoveryCodes.codeHash} = ${factor.codeHash} and ${recoveryCodes.usedAt} is null)`;
+  if (factor.method === "totp") {
+    const { totpLastStep: last, totpEarlierSteps: earlier } = admins;
+    return sql`exists (select 1 from ${admins} where ${admins.id} = ${adminId} and (${last} is null or ${last} < ${factor.step}
+      or (${last} - ${factor.step} between 1 and 2 and (${earlier} >> (${last} - ${factor.step} - 1)) & 1 = 0)))`;
+  }
+  return sql`exists (select 1 from ${recoveryCodes} where ${recoveryCodes.adminId} = ${adminId}
+    and ${recoveryCodes.codeHash} = ${factor.codeHash} and ${recoveryCodes.usedAt} is null)`;
 }
 
 /**
@@ -68,10 +81,18 @@ export function factorUnspent(adminId: string, factor: SecondFactor) {
  */
 export function spendFactor(db: Database, adminId: string, factor: SecondFactor, now: number, onlyIf: SQL) {
   if (factor.method === "totp") {
-    const resealed = factor.resealed === null ? {} : { totpSecret: factor.resealed };
+    const { step, resealed } = factor;
+    const { totpLastStep: last, totpEarlierSteps: earlier } = admins;
+    // SQLite reads the old row in every SET expression: a later step moves the bits along, an earlier one sets its own.
     return db
       .update(admins)
-      .set({ totpLastStep: factor.step, ...resealed })
+      .set({
+        totpEarlierSteps: sql`case when ${last} is null then 0
+          when ${step} > ${last} then ((${earlier} << (${step} - ${last})) | (1 << (${step} - ${last} - 1))) & 3
+          else ${earlier} | (1 << (${last} - ${step} - 1)) end`,
+        totpLastStep: sql`max(coalesce(${last}, ${step}), ${step})`,
+        ...(resealed === null ? {} : { totpSecret: resealed }),
+      })
       .where(sql`${admins.id} = ${adminId} and ${onlyIf}`);
   }
   return db

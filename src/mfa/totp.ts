@@ -38,12 +38,29 @@ export async function hotp(key: CryptoKey, counter: number, digits = TOTP_DIGITS
 }
 
 /**
- * The time step whose code `code` is, among those accepted now and later than
- * `lastStep` (a step is accepted once: RFC 6238 §5.2), or null. Every
- * candidate is computed and compared in full, so the time taken says nothing
- * about which one matched.
+ * The TOTP steps an admin had accepted lately: the highest, and a bit for
+ * each of the two before it (bit 0: one step earlier, bit 1: two). Only steps
+ * from one before now to one after are accepted, so no step older than these
+ * three can be presented again: they are all that needs remembering.
  */
-export async function matchTotp(key: CryptoKey, code: string, nowMs: number, lastStep: number | null): Promise<number | null> {
+export interface AcceptedSteps {
+  last: number | null;
+  earlier: number;
+}
+
+export function stepAccepted(step: number, accepted: AcceptedSteps): boolean {
+  if (accepted.last === null || step > accepted.last) return false;
+  const behind = accepted.last - step;
+  return behind === 0 || behind > 2 || ((accepted.earlier >> (behind - 1)) & 1) === 1;
+}
+
+/**
+ * The time step whose code `code` is, among those accepted now and not
+ * accepted before (each step once: RFC 6238 §5.2), or null. Every candidate
+ * is computed and compared in full, so the time taken says nothing about
+ * which one matched.
+ */
+export async function matchTotp(key: CryptoKey, code: string, nowMs: number, accepted: AcceptedSteps): Promise<number | null> {
   const current = totpStep(nowMs);
   const steps: number[] = [];
   for (let step = current - ACCEPTED_DRIFT_STEPS; step <= current + ACCEPTED_DRIFT_STEPS; step++) steps.push(step);
@@ -52,7 +69,7 @@ export async function matchTotp(key: CryptoKey, code: string, nowMs: number, las
   let matched: number | null = null;
   for (const [index, candidate] of codes.entries()) {
     const step = steps[index] as number;
-    if (timingSafeEqual(encoder.encode(candidate), presented) && (lastStep === null || step > lastStep)) matched ??= step;
+    if (timingSafeEqual(encoder.encode(candidate), presented) && !stepAccepted(step, accepted)) matched ??= step;
   }
   return matched;
 }

@@ -6,14 +6,24 @@ import { disableTotp } from "../auth/disable-totp.ts";
 import { login } from "../auth/login.ts";
 import { logout } from "../auth/logout.ts";
 import { refresh } from "../auth/refresh.ts";
+import { requireLiveSession } from "../auth/require-live-session.ts";
 import { setupTotp } from "../auth/setup-totp.ts";
 import { jsonResponse, tokenResponse } from "../http/json.ts";
 import { authContext } from "../middleware/auth-context.ts";
 import { bearerToken } from "../middleware/bearer-token.ts";
-import { fastApiJsonBody, fastApiJsonValidator } from "../wire/fastapi-validation.ts";
+import { type FastApiValidatorOptions, fastApiJsonBody, fastApiJsonValidator } from "../wire/fastapi-validation.ts";
 import { LoginRequest, MfaCodeRequest, RefreshRequest } from "./request-schemas.ts";
 
 export const ADMIN_AUTH_PREFIX = "/api/v1/admin/auth";
+
+/**
+ * FastAPI's order for a route with a body behind a bearer token: malformed
+ * JSON (read before any dependency), then the token and its session, then
+ * the body's fields.
+ */
+const liveSessionFirst: FastApiValidatorOptions = {
+  beforeBodyError: (c) => requireLiveSession(c.get("auth"), c.get("accessClaims")),
+};
 
 /** The routes of the FastAPI service, thin: each hands its input to one auth operation. */
 export const adminAuthRoutes = new Hono<{ Bindings: Env }>()
@@ -37,10 +47,10 @@ export const adminAuthRoutes = new Hono<{ Bindings: Env }>()
   .post("/mfa/totp/setup", authContext, bearerToken, async (c) => {
     return tokenResponse(await setupTotp(c.get("auth"), c.get("accessClaims")));
   })
-  .post("/mfa/totp/confirm", authContext, bearerToken, fastApiJsonBody, fastApiJsonValidator(MfaCodeRequest), async (c) => {
+  .post("/mfa/totp/confirm", authContext, fastApiJsonBody, bearerToken, fastApiJsonValidator(MfaCodeRequest, liveSessionFirst), async (c) => {
     return tokenResponse(await confirmTotp(c.get("auth"), c.get("accessClaims"), c.req.valid("json").code));
   })
-  .post("/mfa/totp/disable", authContext, bearerToken, fastApiJsonBody, fastApiJsonValidator(MfaCodeRequest), async (c) => {
+  .post("/mfa/totp/disable", authContext, fastApiJsonBody, bearerToken, fastApiJsonValidator(MfaCodeRequest, liveSessionFirst), async (c) => {
     await disableTotp(c.get("auth"), c.get("accessClaims"), c.req.valid("json").code);
     return jsonResponse({ message: "MFA disabled" });
   });

@@ -54,6 +54,11 @@ export function insertSessionIf(db: Database, session: NewSession, condition: SQ
     .returning({ id: sessions.id });
 }
 
+/** One row, `{ live }` (1 or 0): whether the session can still act, for an answer that depends on it. */
+export function sessionLiveness(db: Database, sessionId: string, adminId: string, now: number) {
+  return db.select({ live: sql<number>`${liveSession(sessionId, adminId, now)}` }).from(sql`(select 1)`);
+}
+
 /** The session is neither revoked nor expired, and its admin is still active: what an access token needs to act. */
 export function liveSession(sessionId: string, adminId: string, now: number) {
   return sql`exists (select 1 from ${sessions} join ${admins} on ${admins.id} = ${sessions.adminId}

@@ -57,13 +57,17 @@ export function countSessionAttempt(db: Database, liveSession: SQL, adminId: str
   return upsertAttempt(db.insert(loginThrottle).select(attempt as never), now, policy);
 }
 
+/**
+ * `last_failure_at` is left alone here: it dates the run of failures (a day
+ * without one forgets it), and this attempt may turn out to be none; a failure
+ * sets it when it is recorded (`touchFailure`).
+ */
 function upsertAttempt(insert: SQLiteInsertBase<typeof loginThrottle, "async", D1Result>, now: number, policy: LockoutPolicy) {
   return insert
     .onConflictDoUpdate({
       target: loginThrottle.email,
       set: {
         failures: sql`${loginThrottle.failures} + 1`,
-        lastFailureAt: now,
         lockedUntil: lockUntil(sql`${loginThrottle.failures} + 1`, now, policy),
       },
       setWhere: or(isNull(loginThrottle.lockedUntil), lte(loginThrottle.lockedUntil, now)),
@@ -110,6 +114,14 @@ export function adminEmailKey(adminId: string) {
 export function lockedForSeconds(row: ThrottleRow | undefined, now: number): number {
   if (!row?.lockedUntil || row.lockedUntil <= now) return 0;
   return Math.ceil((row.lockedUntil - now) / 1000);
+}
+
+/** Dates the run of failures by this one, once it is known to be a failure. */
+export function touchFailure(db: Database, key: string, now: number, onlyIf?: SQL) {
+  return db
+    .update(loginThrottle)
+    .set({ lastFailureAt: now })
+    .where(and(eq(loginThrottle.email, key), onlyIf));
 }
 
 /** A success ends the run of consecutive failures. `onlyIf`: that the login really succeeded. */

@@ -1,6 +1,6 @@
 import { ApiError } from "../errors/api-error.ts";
 import { parsePythonJson } from "./python-json/parse.ts";
-import type { PyObject, PyValue } from "./python-json/value.ts";
+import type { PyValue } from "./python-json/value.ts";
 import { validationError } from "./validation-error.ts";
 
 /** FastAPI treats `application/json` and `application/<anything>+json` as JSON, whatever the case or parameters. */
@@ -14,16 +14,17 @@ function isJsonContentType(contentType: string | undefined): boolean {
 }
 
 /**
- * Turns a request body into the object FastAPI would hand to the model, or
- * throws the error FastAPI would answer with:
- * - no body, or JSON `null`: `missing` at `["body"]`;
- * - a body that is not JSON by its content type: the raw text fails as a model;
+ * The body as FastAPI hands it to the model, or the error FastAPI answers
+ * while reading it, before any dependency (authentication included) runs:
  * - malformed JSON: `json_invalid` with Python's message and code-point offset;
- * - JSON that is not an object: `model_attributes_type` with the value echoed.
+ * - JSON Python refuses otherwise (nesting, huge integers, bad UTF-8): 400.
+ * What the model then makes of the value (`bodyAsObject`) comes after the
+ * dependencies: no body or JSON `null` is `undefined`, a body that is not JSON
+ * by its content type is its raw text.
  */
-export function decodeFastApiBody(bytes: Uint8Array, contentType: string | undefined): PyObject {
-  if (bytes.byteLength === 0) throw missingBody();
-  if (!isJsonContentType(contentType)) throw notAnObject(lenientUtf8.decode(bytes));
+export function decodeFastApiBody(bytes: Uint8Array, contentType: string | undefined): PyValue | undefined {
+  if (bytes.byteLength === 0) return undefined;
+  if (!isJsonContentType(contentType)) return lenientUtf8.decode(bytes);
 
   let text: string;
   try {
@@ -46,22 +47,19 @@ export function decodeFastApiBody(bytes: Uint8Array, contentType: string | undef
       },
     ]);
   }
-  if (parsed.value === null) throw missingBody();
-  if (!(parsed.value instanceof Map)) throw notAnObject(parsed.value);
-  return parsed.value;
+  return parsed.value ?? undefined;
 }
 
-function missingBody(): ApiError {
-  return validationError([{ type: "missing", loc: ["body"], msg: "Field required", input: null }]);
-}
-
-function notAnObject(input: PyValue): ApiError {
+/** The model's first check, that there is a body and it is an object: the error it fails with, or null. */
+export function bodyObjectError(body: PyValue | undefined): ApiError | null {
+  if (body === undefined) return validationError([{ type: "missing", loc: ["body"], msg: "Field required", input: null }]);
+  if (body instanceof Map) return null;
   return validationError([
     {
       type: "model_attributes_type",
       loc: ["body"],
       msg: "Input should be a valid dictionary or object to extract fields from",
-      input,
+      input: body,
     },
   ]);
 }

@@ -1,17 +1,16 @@
 import { zValidator } from "@hono/zod-validator";
-import type { MiddlewareHandler } from "hono";
+import type { Context, MiddlewareHandler } from "hono";
 import type * as z from "zod/mini";
 import type { $ZodIssue } from "zod/v4/core";
-import { decodeFastApiBody } from "./fastapi-body.ts";
-import type { PyObject } from "./python-json/value.ts";
-import { toPlainJson } from "./python-json/value.ts";
+import { bodyObjectError, decodeFastApiBody } from "./fastapi-body.ts";
+import { type PyObject, type PyValue, toPlainJson } from "./python-json/value.ts";
 import { readBoundedBody } from "./read-body.ts";
 import { type FastApiErrorItem, validationError } from "./validation-error.ts";
 
 declare module "hono" {
   interface ContextVariableMap {
-    /** The decoded JSON body, kept in Python's shape so errors can echo inputs exactly. */
-    jsonBody: PyObject;
+    /** The decoded body (undefined: none), kept in Python's shape so errors can echo inputs exactly. */
+    requestBody: PyValue | undefined;
   }
 }
 
@@ -23,30 +22,51 @@ export interface FastApiIssueParams {
 }
 
 /**
- * Reads and decodes the body the way FastAPI does, then hands the plain object
- * to Hono's JSON validator through the request's body cache, so
- * `zValidator("json", …)` validates it without reading the stream again.
+ * Reads and decodes the body the way FastAPI does before any dependency runs
+ * (a malformed one fails here), then hands an object to Hono's JSON validator
+ * through the request's body cache, so `zValidator("json", …)` validates it
+ * without reading the stream again.
  */
 export const fastApiJsonBody: MiddlewareHandler = async (c, next) => {
   const body = decodeFastApiBody(await readBoundedBody(c.req.raw), c.req.header("content-type"));
-  c.set("jsonBody", body);
-  c.req.bodyCache.json = Promise.resolve(toPlainJson(body));
+  c.set("requestBody", body);
+  if (body instanceof Map) c.req.bodyCache.json = Promise.resolve(toPlainJson(body));
   await next();
 };
 
+export interface FastApiValidatorOptions {
+  /**
+   * Runs before a body error is answered. FastAPI validates the body's
+   * fields after the route's dependencies: a route behind a bearer token
+   * answers 401 for a dead session before 422 for its body.
+   */
+  beforeBodyError?: (c: Context) => Promise<void>;
+}
+
 /**
- * `zValidator("json", schema)` answering like FastAPI: a failed parse becomes
- * one 422 listing every field's error, in the model's field order.
+ * `zValidator("json", schema)` answering like FastAPI: a missing or
+ * non-object body, or one 422 listing every field's error in the model's
+ * field order.
  */
-export function fastApiJsonValidator<Schema extends z.ZodMiniObject>(schema: Schema) {
+export function fastApiJsonValidator<Schema extends z.ZodMiniObject>(schema: Schema, { beforeBodyError }: FastApiValidatorOptions = {}) {
   const fieldOrder = Object.keys(schema.shape);
   const position = (issue: $ZodIssue) => fieldOrder.indexOf(String(issue.path[0]));
-  return zValidator("json", schema, (result, c) => {
+  const validate = zValidator("json", schema, async (result, c) => {
     if (result.success) return;
-    const body = c.get("jsonBody");
+    await beforeBodyError?.(c);
+    const body = c.get("requestBody") as PyObject;
     const issues = [...result.error.issues].sort((a, b) => position(a) - position(b));
     throw validationError(issues.map((issue) => toErrorItem(issue, body)));
   });
+  const validateObject: typeof validate = async (c, next) => {
+    const error = bodyObjectError(c.get("requestBody"));
+    if (error) {
+      await beforeBodyError?.(c);
+      throw error;
+    }
+    return validate(c, next);
+  };
+  return validateObject;
 }
 
 function toErrorItem(issue: $ZodIssue, body: PyObject): FastApiErrorItem {
