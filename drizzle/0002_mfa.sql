@@ -11,5 +11,4 @@ ALTER TABLE `admins` ADD `security_stamp` text DEFAULT '' NOT NULL;--> statement
 ALTER TABLE `admins` ADD `totp_secret` text;--> statement-breakpoint
 ALTER TABLE `admins` ADD `totp_pending_secret` text;--> statement-breakpoint
 ALTER TABLE `admins` ADD `totp_last_step` integer;--> statement-breakpoint
-ALTER TABLE `admins` ADD `totp_earlier_steps` integer DEFAULT 0 NOT NULL;--> statement-breakpoint
 ALTER TABLE `sessions` ADD `amr` text DEFAULT '["pwd"]' NOT NULL;

@@ -1,0 +1,1 @@
+ALTER TABLE `admins` ADD `totp_earlier_steps` integer DEFAULT 0 NOT NULL;
