@@ -1,7 +1,10 @@
+import { createExecutionContext } from "cloudflare:test";
 import { env } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
+import worker from "../src/index.ts";
+import { d1Interleaving } from "./support/interleaving-d1.ts";
 import { takePbkdf2Derivations } from "./support/production-pbkdf2-cap.ts";
-import { call, createAdmin, PREFIX, postJson, randomClientIp } from "./support/worker.ts";
+import { BASE_URL, call, createAdmin, PREFIX, postJson, randomClientIp } from "./support/worker.ts";
 
 const LOCKED = '{"detail":"Too many login attempts. Try again later."}';
 
@@ -144,5 +147,21 @@ describe("lockout under a burst", () => {
     const statuses = responses.map((response) => response.status).sort();
     expect(statuses).toEqual([401, 401, 401, 401, 401, 429, 429, 429, 429]);
     expect(takePbkdf2Derivations()).toHaveLength(5);
+  });
+});
+
+describe("an attempt that turns out to be no failure", () => {
+  it("is taken back when the right password loses to a credential change made while it was checked", async () => {
+    const admin = await createAdmin();
+    await failTimes(admin.email, 2);
+    const changeStamp = () => env.DB.prepare("UPDATE admins SET security_stamp = 'changed meanwhile' WHERE id = ?").bind(admin.id).run();
+    const request = new Request(`${BASE_URL}${PREFIX}/login`, {
+      method: "POST",
+      headers: { "content-type": "application/json", "cf-connecting-ip": randomClientIp() },
+      body: JSON.stringify({ email: admin.email, password: admin.password }),
+    });
+    const response = await worker.fetch(request, { ...env, DB: d1Interleaving(2, changeStamp) }, createExecutionContext());
+    expect([response.status, await response.text()]).toEqual([401, '{"detail":"Incorrect email or password"}']);
+    expect((await throttleRow(admin.email))?.failures).toBe(2);
   });
 });

@@ -198,7 +198,7 @@ describe("confirm and disable check in FastAPI's order: malformed JSON, then the
   const JSON_INVALID = '{"detail":[{"type":"json_invalid","loc":["body",8],"msg":"JSON decode error","input":{},"ctx":{"error":"Expecting value"}}]}';
 
   it.each(["confirm", "disable"])("%s: malformed JSON is 422 before any token is looked at", async (route) => {
-    for (const headers of [{}, { authorization: "Bearer garbage" }]) {
+    for (const headers of [{}, { authorization: "Bearer garbage" }] as Record<string, string>[]) {
       const response = await call(`${PREFIX}/mfa/totp/${route}`, { method: "POST", ...malformed, headers: { ...malformed.headers, ...headers } });
       expect([response.status, await response.text()]).toEqual([422, JSON_INVALID]);
     }

@@ -55,7 +55,7 @@ describe("login of an admin with MFA (contract-mfa.md, the table)", () => {
     expect(await failuresOf(admin.email)).toBe(2);
   });
 
-  it("right password, no code: the email's run of failures is left exactly as it was, its date too", async () => {
+  it("right password, no code: the email's run of failures is left as it was, its date too, and none is started", async () => {
     const { admin } = await enrolled();
     await env.DB.prepare("INSERT OR REPLACE INTO login_throttle (email, failures, locked_until, last_failure_at) VALUES (?, 4, NULL, 1000)")
       .bind(admin.email.toLowerCase())
@@ -65,6 +65,9 @@ describe("login of an admin with MFA (contract-mfa.md, the table)", () => {
       .bind(admin.email.toLowerCase())
       .first();
     expect(row).toEqual({ failures: 4, locked_until: null, last_failure_at: 1000 });
+    const fresh = await enrolled();
+    expect(await (await login(fresh.admin)).text()).toBe(CODE_REQUIRED);
+    expect(await env.DB.prepare("SELECT * FROM login_throttle WHERE email = ?").bind(fresh.admin.email.toLowerCase()).first()).toBeNull();
     expect((await login(admin, {}, "a typo")).status).toBe(401);
     expect((await env.DB.prepare("SELECT last_failure_at FROM login_throttle WHERE email = ?").bind(admin.email.toLowerCase()).first())?.last_failure_at).toBe(
       Date.now(),

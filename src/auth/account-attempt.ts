@@ -5,15 +5,12 @@ import { ApiError } from "../errors/api-error.ts";
 import { liveSession } from "../sessions/session-store.ts";
 import { adminEmailKey, countSessionAttempt, emailKey, findThrottle } from "../throttle/login-throttle.ts";
 import type { TokenClaims } from "../tokens/token-types.ts";
+import type { CountedAttempt } from "./attempt-outcome.ts";
 import type { AuthContext } from "./auth-context.ts";
 import { lockoutPolicy, tooManyAttempts } from "./lockout.ts";
 
-export interface AccountAttempt {
+export interface AccountAttempt extends CountedAttempt {
   admin: AdminRow;
-  /** The admin's email as the throttle keys it. */
-  key: string;
-  /** The failure count this attempt made, for taking it back if it turns out right. */
-  counted: number;
 }
 
 /**

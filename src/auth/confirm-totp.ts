@@ -7,15 +7,12 @@ import { randomId } from "../encoding/base64.ts";
 import { ApiError } from "../errors/api-error.ts";
 import { insertRecoveryCodes } from "../mfa/recovery-code-store.ts";
 import { formatRecoveryCode, generateRecoveryCodes, hashRecoveryCode } from "../mfa/recovery-codes.ts";
-import { checkSecondFactor } from "../mfa/second-factor.ts";
 import { recordSessionRevoked } from "../sessions/revocation-cache.ts";
 import { liveSession, revokeAdminSessions } from "../sessions/session-store.ts";
-import { uncountAttempt } from "../throttle/login-throttle.ts";
 import type { TokenClaims } from "../tokens/token-types.ts";
 import { beginAccountAttempt } from "./account-attempt.ts";
+import { checkCountedFactor, failedAttemptWrites, recordFailedAttempt, takeBackAttempt } from "./attempt-outcome.ts";
 import type { AuthContext } from "./auth-context.ts";
-import { failedAttemptWrites, recordFailedAttempt } from "./failed-attempt.ts";
-import { lockoutPolicy } from "./lockout.ts";
 
 /**
  * Turns MFA on once a code proves the admin's app holds the pending secret.
@@ -26,19 +23,19 @@ import { lockoutPolicy } from "./lockout.ts";
  * factor) and the attempt is taken back.
  */
 export async function confirmTotp(ctx: AuthContext, claims: TokenClaims, code: string): Promise<{ recovery_codes: string[] }> {
-  const { admin, key, counted } = await beginAccountAttempt(ctx, claims);
+  const attempt = await beginAccountAttempt(ctx, claims);
+  const { admin, key } = attempt;
   const db = database(ctx.d1);
-  const policy = lockoutPolicy(ctx);
   const who = { email: key, adminId: admin.id, sessionId: claims.sid };
   if (admin.totpSecret !== null) {
-    await storage(uncountAttempt(db, key, counted, policy));
+    await storage(db.batch(takeBackAttempt(ctx, db, attempt)));
     throw new ApiError("mfa_already_enabled");
   }
   const pending = admin.totpPendingSecret;
   const owner = pending === null ? null : { adminId: admin.id, sealedSecret: pending, accepted: { last: null, earlier: 0 }, recoveryCodes: false };
-  const factor = owner && (await checkSecondFactor(ctx.secretBox, owner, code, ctx.now));
+  const factor = owner && (await checkCountedFactor(ctx, db, attempt, owner, code));
   if (pending === null || factor?.method !== "totp") {
-    await storage(recordFailedAttempt(ctx, db, key, { event: "mfa_code_rejected", reason: "confirm", ...who }));
+    await storage(recordFailedAttempt(ctx, db, attempt, { event: "mfa_code_rejected", reason: "confirm", ...who }));
     throw new ApiError("mfa_code_rejected");
   }
 
@@ -70,9 +67,9 @@ export async function confirmTotp(ctx: AuthContext, claims: TokenClaims, code: s
         .returning({ id: admins.id }),
       insertRecoveryCodes(db, admin.id, hashes, ctx.now, enabled),
       revokeAdminSessions(db, admin.id, "mfa_enabled", ctx.now, { keep: claims.sid, onlyIf: enabled }),
-      uncountAttempt(db, key, counted, policy, enabled),
+      ...takeBackAttempt(ctx, db, attempt, enabled),
       auditIf(db, ctx.now, ctx.origin, { event: "mfa_enabled", ...who }, enabled),
-      ...failedAttemptWrites(ctx, db, key, { event: "mfa_code_rejected", reason: "confirm", ...who }, sql`not ${enabled}`),
+      ...failedAttemptWrites(ctx, db, attempt, { event: "mfa_code_rejected", reason: "confirm", ...who }, sql`not ${enabled}`),
     ]),
   );
   // Another setup, confirm or credential change committed since the code was checked.

@@ -7,15 +7,13 @@ import { admins } from "../db/schema.ts";
 import { randomId } from "../encoding/base64.ts";
 import { ApiError } from "../errors/api-error.ts";
 import { deleteRecoveryCodes } from "../mfa/recovery-code-store.ts";
-import { checkSecondFactor, factorOwner, factorUnspent } from "../mfa/second-factor.ts";
+import { factorOwner, factorUnspent } from "../mfa/second-factor.ts";
 import { recordSessionRevoked } from "../sessions/revocation-cache.ts";
 import { liveSession, revokeAdminSessions } from "../sessions/session-store.ts";
-import { uncountAttempt } from "../throttle/login-throttle.ts";
 import type { TokenClaims } from "../tokens/token-types.ts";
 import { beginAccountAttempt } from "./account-attempt.ts";
+import { checkCountedFactor, failedAttemptWrites, recordFailedAttempt, takeBackAttempt } from "./attempt-outcome.ts";
 import type { AuthContext } from "./auth-context.ts";
-import { failedAttemptWrites, recordFailedAttempt } from "./failed-attempt.ts";
-import { lockoutPolicy } from "./lockout.ts";
 
 /**
  * Turns MFA off, on a code from the app or a recovery code: a stolen access
@@ -25,17 +23,17 @@ import { lockoutPolicy } from "./lockout.ts";
  * revoked, the attempt is taken back.
  */
 export async function disableTotp(ctx: AuthContext, claims: TokenClaims, code: string): Promise<void> {
-  const { admin, key, counted } = await beginAccountAttempt(ctx, claims);
+  const attempt = await beginAccountAttempt(ctx, claims);
+  const { admin, key } = attempt;
   const db = database(ctx.d1);
-  const policy = lockoutPolicy(ctx);
   const who = { email: key, adminId: admin.id, sessionId: claims.sid };
   if (admin.totpSecret === null) {
-    await storage(uncountAttempt(db, key, counted, policy));
+    await storage(db.batch(takeBackAttempt(ctx, db, attempt)));
     throw new ApiError("mfa_not_enabled");
   }
-  const factor = await checkSecondFactor(ctx.secretBox, factorOwner(admin, admin.totpSecret), code, ctx.now);
+  const factor = await checkCountedFactor(ctx, db, attempt, factorOwner(admin, admin.totpSecret), code);
   if (!factor) {
-    await storage(recordFailedAttempt(ctx, db, key, { event: "mfa_code_rejected", reason: "disable", ...who }));
+    await storage(recordFailedAttempt(ctx, db, attempt, { event: "mfa_code_rejected", reason: "disable", ...who }));
     throw new ApiError("mfa_code_rejected");
   }
 
@@ -56,12 +54,12 @@ export async function disableTotp(ctx: AuthContext, claims: TokenClaims, code: s
       .returning({ id: admins.id }),
     revokeAdminSessions(db, admin.id, "mfa_disabled", ctx.now, { keep: claims.sid, onlyIf: disabled }),
     deleteRecoveryCodes(db, admin.id, disabled),
-    uncountAttempt(db, key, counted, policy, disabled),
+    ...takeBackAttempt(ctx, db, attempt, disabled),
     auditIf(db, ctx.now, ctx.origin, { event: "mfa_disabled", ...who }, disabled),
   ];
   if (factor.method === "recovery_code") writes.push(auditIf(db, ctx.now, ctx.origin, { event: "mfa_recovery_code_used", ...who }, disabled));
   // A recovery code is found unknown or spent only here.
-  writes.push(...failedAttemptWrites(ctx, db, key, { event: "mfa_code_rejected", reason: "disable", ...who }, sql`not ${disabled}`));
+  writes.push(...failedAttemptWrites(ctx, db, attempt, { event: "mfa_code_rejected", reason: "disable", ...who }, sql`not ${disabled}`));
   const [[changed], revoked] = (await storage(db.batch(writes))) as [unknown[], { id: string; expiresAt: number }[]];
   // The code was spent, or MFA changed, since it was checked.
   if (!changed) throw new ApiError("mfa_code_rejected");

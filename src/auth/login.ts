@@ -7,13 +7,13 @@ import { type Database, database, storage } from "../db/client.ts";
 import type { AdminRow } from "../db/schema.ts";
 import { randomId } from "../encoding/base64.ts";
 import { ApiError } from "../errors/api-error.ts";
-import { authenticationMethods, checkSecondFactor, factorOwner, factorUnspent, type SecondFactor, spendFactor } from "../mfa/second-factor.ts";
+import { authenticationMethods, factorOwner, factorUnspent, type SecondFactor, spendFactor } from "../mfa/second-factor.ts";
 import { hashPassword } from "../passwords/hash-password.ts";
 import { burnPasswordCheck, verifyPassword } from "../passwords/verify-password.ts";
 import { insertSessionIf, sessionOpened } from "../sessions/session-store.ts";
-import { clearFailures, countAttempt, emailKey, findThrottle, uncountAttempt } from "../throttle/login-throttle.ts";
+import { clearFailures, countAttempt, emailKey, findThrottle } from "../throttle/login-throttle.ts";
+import { type CountedAttempt, checkCountedFactor, failedAttemptWrites, recordFailedAttempt, takeBackAttempt } from "./attempt-outcome.ts";
 import type { AuthContext } from "./auth-context.ts";
-import { failedAttemptWrites, recordFailedAttempt } from "./failed-attempt.ts";
 import { issueTokens, refreshExpiresAt, type TokenPair } from "./issue-tokens.ts";
 import { lockoutPolicy, tooManyAttempts } from "./lockout.ts";
 
@@ -59,19 +59,20 @@ export async function login(ctx: AuthContext, credentials: Credentials): Promise
     throw tooManyAttempts(throttle, ctx.now);
   }
 
+  const attempt = { key, counted: counted.failures };
   const check = admin
     ? await verifyPassword(credentials.password, admin.passwordHash, ctx.config.pbkdf2Iterations)
     : { valid: await burnPasswordCheck(credentials.password, ctx.config.pbkdf2Iterations), needsRehash: false };
   if (!admin || !check.valid) {
-    await storage(recordFailedAttempt(ctx, db, key, { event: "login_failed", reason: admin ? "wrong_password" : "unknown_email", ...who }));
+    await storage(recordFailedAttempt(ctx, db, attempt, { event: "login_failed", reason: admin ? "wrong_password" : "unknown_email", ...who }));
     throw new ApiError("invalid_login");
   }
   // Only someone who knows the password learns that the account is disabled.
   if (!admin.isActive) {
-    await storage(recordFailedAttempt(ctx, db, key, { event: "login_failed", reason: "account_disabled", ...who }));
+    await storage(recordFailedAttempt(ctx, db, attempt, { event: "login_failed", reason: "account_disabled", ...who }));
     throw new ApiError("account_disabled");
   }
-  const factor = await checkLoginFactor(ctx, db, admin, credentials.mfaCode, key, counted.failures);
+  const factor = await checkLoginFactor(ctx, db, admin, credentials.mfaCode, attempt);
 
   const session = { adminId: admin.id, sessionId: randomId(), refreshJti: randomId(), amr: authenticationMethods(factor) };
   const opened = sessionOpened(session.sessionId);
@@ -105,8 +106,10 @@ export async function login(ctx: AuthContext, credentials: Credentials): Promise
       writes.push(auditIfChanged(db, ctx.now, ctx.origin, { event: "mfa_recovery_code_used", ...who, sessionId: session.sessionId }));
     }
     refusedAt = writes.length;
-    writes.push(...failedAttemptWrites(ctx, db, key, { event: "login_failed", reason: "mfa_invalid", ...who }, codeRefused));
+    writes.push(...failedAttemptWrites(ctx, db, attempt, { event: "login_failed", reason: "mfa_invalid", ...who }, codeRefused));
   }
+  // A changed admin is no wrong password: this attempt is no failure.
+  writes.push(...takeBackAttempt(ctx, db, attempt, sql`not ${opened} and not ${unchanged}`));
   if (upgradedHash) writes.push(upgradePasswordHash(db, admin.id, admin.passwordHash, upgradedHash));
   const results = (await storage(db.batch(writes))) as unknown[][];
   if (results[0]?.length === 0) {
@@ -129,17 +132,16 @@ async function checkLoginFactor(
   db: Database,
   admin: AdminRow,
   mfaCode: string | null,
-  key: string,
-  counted: number,
+  attempt: CountedAttempt,
 ): Promise<SecondFactor | null> {
   if (admin.totpSecret === null) return null;
   if (mfaCode === null) {
-    await storage(uncountAttempt(db, key, counted, lockoutPolicy(ctx)));
+    await storage(db.batch(takeBackAttempt(ctx, db, attempt)));
     throw new ApiError("mfa_required");
   }
-  const factor = await checkSecondFactor(ctx.secretBox, factorOwner(admin, admin.totpSecret), mfaCode, ctx.now);
+  const factor = await checkCountedFactor(ctx, db, attempt, factorOwner(admin, admin.totpSecret), mfaCode);
   if (!factor) {
-    await storage(recordFailedAttempt(ctx, db, key, { event: "login_failed", reason: "mfa_invalid", email: key, adminId: admin.id }));
+    await storage(recordFailedAttempt(ctx, db, attempt, { event: "login_failed", reason: "mfa_invalid", email: attempt.key, adminId: admin.id }));
     throw new ApiError("invalid_mfa_code");
   }
   return factor;

@@ -84,21 +84,25 @@ function lockUntil(failures: SQL, now: number, policy: LockoutPolicy) {
 /**
  * Takes back an attempt counted before its check, once the check shows it was
  * no failure (a right password still waiting for its code, a right code): it
- * neither counts toward a lockout nor resets one. `counted` is the count the
- * attempt itself returned. While the failures left stay under the limit the
- * email is unlocked; at or over it, a lock this attempt set goes (the one
- * before had expired, or the attempt would not have been counted), and a lock
- * set by later attempts stays.
+ * neither counts toward a lockout nor resets one, and the run keeps its date.
+ * `counted` is the count the attempt itself returned. While the failures left
+ * stay under the limit the email is unlocked; at or over it, a lock this
+ * attempt set goes (the one before had expired, or the attempt would not have
+ * been counted), and a lock set by later attempts stays. A row left with no
+ * failure goes, as if the attempt had never come.
  */
 export function uncountAttempt(db: Database, key: string, counted: number, policy: LockoutPolicy, onlyIf?: SQL) {
-  return db
-    .update(loginThrottle)
-    .set({
-      failures: sql`${loginThrottle.failures} - 1`,
-      lockedUntil: sql`case when ${loginThrottle.failures} - 1 < ${policy.maxFailures} or ${loginThrottle.failures} = ${counted}
-        then null else ${loginThrottle.lockedUntil} end`,
-    })
-    .where(and(eq(loginThrottle.email, key), gt(loginThrottle.failures, 0), onlyIf));
+  return [
+    db
+      .update(loginThrottle)
+      .set({
+        failures: sql`${loginThrottle.failures} - 1`,
+        lockedUntil: sql`case when ${loginThrottle.failures} - 1 < ${policy.maxFailures} or ${loginThrottle.failures} = ${counted}
+          then null else ${loginThrottle.lockedUntil} end`,
+      })
+      .where(and(eq(loginThrottle.email, key), gt(loginThrottle.failures, 0), onlyIf)),
+    db.delete(loginThrottle).where(and(eq(loginThrottle.email, key), eq(loginThrottle.failures, 0), isNull(loginThrottle.lockedUntil), onlyIf)),
+  ] as const;
 }
 
 export function findThrottle(db: Database, key: string | SQL) {

@@ -1,0 +1,64 @@
+import { type SQL, sql } from "drizzle-orm";
+import { type AuditEntry, auditIf } from "../audit/audit-log.ts";
+import { type Database, storage } from "../db/client.ts";
+import { auditEvents } from "../db/schema.ts";
+import { ApiError } from "../errors/api-error.ts";
+import { checkSecondFactor, type FactorOwner, type SecondFactor } from "../mfa/second-factor.ts";
+import { isLocked, touchFailure, uncountAttempt } from "../throttle/login-throttle.ts";
+import type { AuthContext } from "./auth-context.ts";
+import { lockoutPolicy } from "./lockout.ts";
+
+/**
+ * An attempt counted as a failure before its check (login-throttle.ts). What
+ * becomes of it: a failure is recorded and dated; anything else (a right
+ * password still waiting for its code, a right code, a check that could not
+ * be made) is taken back.
+ */
+export interface CountedAttempt {
+  /** The email as the throttle keys it. */
+  key: string;
+  /** The failure count this attempt made. */
+  counted: number;
+}
+
+/**
+ * Why the attempt failed, whether it started a lockout, and when it happened.
+ * `onlyIf`, for a failure only the batch itself can tell (a recovery code
+ * found spent): the first statement then returns a row if the failure happened.
+ */
+export function failedAttemptWrites(ctx: AuthContext, db: Database, { key }: CountedAttempt, entry: AuditEntry, onlyIf: SQL = sql`1`) {
+  return [
+    auditIf(db, ctx.now, ctx.origin, entry, onlyIf).returning({ id: auditEvents.id }),
+    auditIf(db, ctx.now, ctx.origin, { event: "login_locked_out", email: entry.email, adminId: entry.adminId }, sql`${onlyIf} and ${isLocked(key, ctx.now)}`),
+    touchFailure(db, key, ctx.now, onlyIf),
+  ] as const;
+}
+
+export function recordFailedAttempt(ctx: AuthContext, db: Database, attempt: CountedAttempt, entry: AuditEntry) {
+  return db.batch(failedAttemptWrites(ctx, db, attempt, entry));
+}
+
+export function takeBackAttempt(ctx: AuthContext, db: Database, { key, counted }: CountedAttempt, onlyIf?: SQL) {
+  return uncountAttempt(db, key, counted, lockoutPolicy(ctx), onlyIf);
+}
+
+/**
+ * Checks a code; a secret that cannot be opened (its key gone from
+ * MFA_ENCRYPTION_KEYS) is the operator's problem, not a wrong guess: the
+ * attempt is taken back before the 500, so nobody is locked out of the
+ * recovery codes, which need no key.
+ */
+export async function checkCountedFactor(
+  ctx: AuthContext,
+  db: Database,
+  attempt: CountedAttempt,
+  owner: FactorOwner,
+  code: string,
+): Promise<SecondFactor | null> {
+  try {
+    return await checkSecondFactor(ctx.secretBox, owner, code, ctx.now);
+  } catch (error) {
+    if (error instanceof ApiError && error.code === "mfa_secret_unreadable") await storage(db.batch(takeBackAttempt(ctx, db, attempt)));
+    throw error;
+  }
+}
