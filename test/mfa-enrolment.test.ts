@@ -204,6 +204,20 @@ describe("confirm and disable check in FastAPI's order: malformed JSON, then the
     }
   });
 
+  it.each(["confirm", "disable"])("%s: a body over 64 KiB is 413, declared or streamed, before anything else", async (route) => {
+    const declared = await call(`${PREFIX}/mfa/totp/${route}`, {
+      method: "POST",
+      headers: { "content-type": "application/json", "content-length": String(64 * 1024 + 1) },
+      body: "x".repeat(64 * 1024 + 1),
+    });
+    const streamed = await call(`${PREFIX}/mfa/totp/${route}`, {
+      method: "POST",
+      headers: { "content-type": "application/json", authorization: "Bearer garbage" },
+      body: new ReadableStream<Uint8Array>({ pull: (controller) => controller.enqueue(new Uint8Array(16 * 1024).fill(32)) }),
+    });
+    for (const response of [declared, streamed]) expect([response.status, await response.text()]).toEqual([413, '{"detail":"Request body too large"}']);
+  });
+
   it.each(["confirm", "disable"])("%s: a revoked session is 401 before its body's field errors", async (route) => {
     const tokens = await loginAs(await createAdmin());
     await call(`${PREFIX}/logout`, { method: "POST", headers: bearer(tokens.access_token) });
