@@ -1,5 +1,5 @@
 import { env } from "cloudflare:workers";
-import { describe, expect, it } from "vitest";
+import { describe, expect, it, vi } from "vitest";
 import { type AdminCommandContext, OPERATOR_ORIGIN } from "../src/admins/admin-commands.ts";
 import { importAdmins } from "../src/admins/import-admins.ts";
 import { database } from "../src/db/client.ts";
@@ -9,7 +9,7 @@ import { verifyPassword } from "../src/passwords/verify-password.ts";
 import libxcrypt from "./fixtures/bcrypt-libxcrypt.json";
 import legacy from "./fixtures/legacy-hashes.json";
 import { takePbkdf2Derivations } from "./support/production-pbkdf2-cap.ts";
-import { PREFIX, postJson } from "./support/worker.ts";
+import { createAdmin, PREFIX, postJson } from "./support/worker.ts";
 
 const PHC = /^\$pbkdf2-sha256\$i=100000\$[A-Za-z0-9+/]{22}\$[A-Za-z0-9+/]{43}$/;
 const [passlibDefault, passlib100k, bcrypt12, bcrypt10] = legacy.vectors;
@@ -74,7 +74,7 @@ describe("hashes that cannot or must not be checked", () => {
     ["an unknown scheme", "$argon2id$v=19$m=65536,t=3,p=4$c2FsdHNhbHQ$aGFzaGhhc2g"],
   ])("fails %s as a wrong password, at the cost of one policy derivation", async (_, hash) => {
     takePbkdf2Derivations();
-    expect(await verifyPassword(bcrypt10?.password ?? "", hash, 100_000)).toEqual({ valid: false, needsRehash: false });
+    expect(await verifyPassword(bcrypt10?.password ?? "", hash, 100_000)).toMatchObject({ valid: false, needsRehash: false, unusable: expect.any(String) });
     expect(takePbkdf2Derivations()).toEqual([100_000]);
   });
 });
@@ -182,5 +182,52 @@ describe("importing admins from the FastAPI service", () => {
     await importAdmins(context(), [entry]);
     const { results } = await env.DB.prepare("SELECT event, email FROM audit_events WHERE email = 'audited@import.example.com'").all();
     expect(results).toEqual([{ event: "admin_imported", email: "audited@import.example.com" }]);
+  });
+});
+
+describe("hashes of the wrong shape", () => {
+  /** The shared passlib vector's digest cut to its first byte: the right password matches that byte. */
+  const TRUNCATED = "$pbkdf2-sha256$29000$aC0lBADgnNO6lzImBOC89w$zQ";
+  const LONG_DIGEST = `$pbkdf2-sha256$29000$aC0lBADgnNO6lzImBOC89w$${"zQ".repeat(1366)}`;
+  const LONG_SALT = `$pbkdf2-sha256$29000$${"aC0l".repeat(400)}$zcH8IaXk6EFyKgm/S6jTQpoVZrraFku3OastU2UFiTk`;
+  const password = passlibDefault?.password ?? "";
+
+  it("are refused at import, each with its reason", async () => {
+    const entry = (email: string, password_hash: string) => ({ email, name: "Wrong shape", password_hash });
+    const bcrypt = bcrypt10?.hash ?? "";
+    const report = await importAdmins(context(), [
+      entry("truncated@shape.example.com", TRUNCATED),
+      entry("long-digest@shape.example.com", LONG_DIGEST),
+      entry("long-salt@shape.example.com", LONG_SALT),
+      entry("phc-short@shape.example.com", "$pbkdf2-sha256$i=100000$AAAAAAAAAAAAAAAAAAAAAA$AAAAAAAAAAAAAAAAAAAAAA"),
+      entry("bcrypt-short@shape.example.com", bcrypt.slice(0, -1)),
+      entry("bcrypt-long@shape.example.com", `${bcrypt}A`),
+    ]);
+    expect(report.imported).toEqual([]);
+    expect(report.skipped.map(({ reason }) => reason)).toEqual([
+      "password_hash has a PBKDF2-SHA256 digest of 1 byte(s): passlib and this service make 32",
+      "password_hash has a PBKDF2-SHA256 digest of 2049 byte(s): passlib and this service make 32",
+      "password_hash has a salt of 1200 byte(s): passlib allows 1 to 1024",
+      "password_hash has a PBKDF2-SHA256 digest of 16 byte(s): passlib and this service make 32",
+      "password_hash is not a bcrypt hash's exact 60-character form ($2b$, two cost digits, $, 53 characters)",
+      "password_hash is not a bcrypt hash's exact 60-character form ($2b$, two cost digits, $, 53 characters)",
+    ]);
+  });
+
+  it.each([
+    ["a digest cut to one byte", TRUNCATED],
+    ["a 2 KiB digest", LONG_DIGEST],
+  ])("fail closed at login, as a wrong password at a wrong password's cost, with a log line: %s", async (_name, hash) => {
+    const admin = await createAdmin({ passwordHash: hash });
+    const errors: string[] = [];
+    const spy = vi.spyOn(console, "error").mockImplementation((line: string) => errors.push(line));
+    takePbkdf2Derivations();
+    const response = await postJson(`${PREFIX}/login`, { email: admin.email, password });
+    spy.mockRestore();
+    expect([response.status, await response.text()]).toEqual([401, '{"detail":"Incorrect email or password"}']);
+    expect(takePbkdf2Derivations()).toEqual([100_000]);
+    expect(await storedHash(admin.email)).toBe(hash);
+    expect(errors.join("\n")).toMatch(/unusable password hash.*PBKDF2-SHA256 digest of \d+ byte/);
+    expect(errors.join("\n")).toContain(admin.id);
   });
 });

@@ -6,7 +6,7 @@ import { type AdminRow, type AuditEvent, admins, auditEvents } from "../db/schem
 import { randomId } from "../encoding/base64.ts";
 import { deleteRecoveryCodes } from "../mfa/recovery-code-store.ts";
 import { hashPassword } from "../passwords/hash-password.ts";
-import { parseStoredHash } from "../passwords/stored-hash.ts";
+import { readStoredHash } from "../passwords/stored-hash.ts";
 import { recordSessionRevoked } from "../sessions/revocation-cache.ts";
 import { type RevocationReason, revokeAdminSessions } from "../sessions/session-store.ts";
 import { emailKey } from "../throttle/login-throttle.ts";
@@ -118,11 +118,12 @@ export async function listAdmins(ctx: AdminCommandContext): Promise<(AdminUser &
   return rows.map((row) => ({ ...toAdminUser(row), password_scheme: passwordScheme(row.passwordHash), mfa: mfaState(row) }));
 }
 
+/** `unusable`: nobody can log in with it (see `readStoredHash`); `set-password` gives the admin a good one. */
 function passwordScheme(passwordHash: string): string {
-  const stored = parseStoredHash(passwordHash);
-  if (!stored) return "unknown";
-  if (stored.scheme === "bcrypt") return "bcrypt (imported)";
-  return stored.legacy ? "passlib pbkdf2 (imported)" : "pbkdf2";
+  const reading = readStoredHash(passwordHash);
+  if (!reading.usable) return "unusable";
+  if (reading.stored.scheme === "bcrypt") return "bcrypt (imported)";
+  return reading.stored.legacy ? "passlib pbkdf2 (imported)" : "pbkdf2";
 }
 
 export interface AuditQuery {

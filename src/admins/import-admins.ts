@@ -1,9 +1,8 @@
 import type { BatchItem } from "drizzle-orm/batch";
 import * as z from "zod/mini";
 import { auditIfChanged } from "../audit/audit-log.ts";
-import { PBKDF2_MAX_ITERATIONS } from "../config/config.ts";
 import { admins } from "../db/schema.ts";
-import { BCRYPT_MAX_COST, parseStoredHash, verifiableInProduction } from "../passwords/stored-hash.ts";
+import { readStoredHash } from "../passwords/stored-hash.ts";
 import { emailKey } from "../throttle/login-throttle.ts";
 import { validateEmail } from "../wire/email-address/email-str.ts";
 import type { AdminCommandContext } from "./admin-commands.ts";
@@ -105,12 +104,8 @@ function checkEntry(input: unknown, now: number): CheckedEntry {
 }
 
 function hashProblem(passwordHash: string): string | null {
-  const stored = parseStoredHash(passwordHash);
-  if (!stored) return "password_hash is not a PBKDF2-SHA256 (ours or passlib's) or bcrypt hash";
-  if (verifiableInProduction(stored)) return null;
-  return stored.scheme === "bcrypt"
-    ? `bcrypt cost ${stored.hash.cost} is above ${BCRYPT_MAX_COST}: too slow to check within a Worker's CPU limit`
-    : `PBKDF2 rounds ${stored.hash.iterations} are above the ${PBKDF2_MAX_ITERATIONS} Cloudflare's runtime allows`;
+  const reading = readStoredHash(passwordHash);
+  return reading.usable ? null : reading.problem;
 }
 
 function emailOf(input: unknown): string | null {

@@ -8,6 +8,7 @@ import type { AdminRow } from "../db/schema.ts";
 import { randomId } from "../encoding/base64.ts";
 import { ApiError } from "../errors/api-error.ts";
 import { authenticationMethods, factorOwner, factorUnspent, type SecondFactor, spendFactor } from "../mfa/second-factor.ts";
+import { logError } from "../observability/log.ts";
 import { hashPassword } from "../passwords/hash-password.ts";
 import { burnPasswordCheck, verifyPassword } from "../passwords/verify-password.ts";
 import { insertSessionIf, sessionOpened } from "../sessions/session-store.ts";
@@ -63,6 +64,7 @@ export async function login(ctx: AuthContext, credentials: Credentials): Promise
   const check = admin
     ? await verifyPassword(credentials.password, admin.passwordHash, ctx.config.pbkdf2Iterations)
     : { valid: await burnPasswordCheck(credentials.password, ctx.config.pbkdf2Iterations), needsRehash: false };
+  if (check.unusable) logError("unusable password hash", new Error(check.unusable), { admin_id: admin?.id });
   if (!admin || !check.valid) {
     await storage(recordFailedAttempt(ctx, db, attempt, { event: "login_failed", reason: admin ? "wrong_password" : "unknown_email", ...who }));
     throw new ApiError("invalid_login");

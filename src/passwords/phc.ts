@@ -1,7 +1,10 @@
 import { decodeBase64, encodeBase64 } from "../encoding/base64.ts";
 
 export const SALT_BYTES = 16;
+/** What PBKDF2-HMAC-SHA256 hashes carry, ours and passlib's: one SHA-256 block. */
 export const KEY_BYTES = 32;
+/** passlib's `pbkdf2_sha256` bounds (`max_salt_size`); ours are always `SALT_BYTES`. */
+export const MAX_SALT_BYTES = 1024;
 
 export interface Pbkdf2Hash {
   iterations: number;
@@ -22,6 +25,7 @@ export function parsePhc(text: string): Pbkdf2Hash | null {
 /**
  * A PBKDF2-SHA256 hash from its matched iteration count, salt and key, the
  * latter two in standard base64 (`match` 1 to 3); null if they do not decode.
+ * Their lengths are checked by `readStoredHash`, which can say what is wrong.
  */
 export function pbkdf2Hash([, iterations = "", salt = "", key = ""]: readonly (string | undefined)[]): Pbkdf2Hash | null {
   const saltBytes = decodeBase64(salt);
