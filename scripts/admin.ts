@@ -17,6 +17,7 @@ import { generateEncryptionKey } from "./lib/encryption-key.ts";
 import { applyMigrations, type Target, withBindings } from "./lib/local-platform.ts";
 import { readPassword } from "./lib/read-password.ts";
 import { generateSigningJwk } from "./lib/signing-key.ts";
+import { visible } from "./lib/visible.ts";
 
 const USAGE = `Usage: npm run admin -- <command> [--remote] [--env staging|production]
   create --email E --name N [--role R]   password from ADMIN_PASSWORD or a prompt
@@ -88,7 +89,7 @@ const COMMANDS: Record<string, { required: (keyof Flags)[]; read?: (flags: Flags
       if (report.skipped.some((skip) => skip.invalid)) process.exitCode = 1;
       return [
         `Imported ${report.imported.length} admin(s), skipped ${report.skipped.length}`,
-        ...report.skipped.map(({ entry, email, reason }) => `  skipped entry ${entry}${email === null ? "" : ` (${email})`}: ${reason}`),
+        ...report.skipped.map(({ entry, email, reason }) => `  skipped entry ${entry}${email === null ? "" : ` (${visible(email)})`}: ${visible(reason)}`),
       ].join("\n");
     },
   },
@@ -154,8 +155,9 @@ function readImportFile(path: string): unknown {
   return entries;
 }
 
+/** Every cell is a value from storage: it is shown, never obeyed, by the terminal (see `visible`). */
 function formatTable(header: string[], rows: string[][]): string {
-  const table = [header, ...rows];
+  const table = [header, ...rows.map((row) => row.map(visible))];
   const widths = header.map((_, column) => Math.max(...table.map((row) => row[column]?.length ?? 0)));
   return table
     .map((row) =>

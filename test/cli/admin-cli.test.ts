@@ -5,6 +5,7 @@ import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
 
 const ROOT = join(import.meta.dirname, "../..");
+const WRANGLER = join(ROOT, "node_modules/wrangler/bin/wrangler.js");
 const state = mkdtempSync(join(tmpdir(), "admin-cli-"));
 afterAll(() => rmSync(state, { recursive: true, force: true }));
 
@@ -159,11 +160,16 @@ describe("npm run admin -- import", () => {
       JSON.stringify([
         { email: "nohash@example.com", name: "No hash" },
         { email: "ok@example.com", name: "Ok", password_hash: passlib?.hash },
+        { email: "cut@example.com", name: "Cut", password_hash: "$pbkdf2-sha256$29000$aC0lBADgnNO6lzImBOC89w$zQ" },
       ]),
     );
     const result = admin(["import", "--file", mixed]);
     expect(result.status).toBe(1);
-    expect(result.stdout.split("\n")).toEqual(["Imported 1 admin(s), skipped 1", "  skipped entry 1 (nohash@example.com): password_hash is missing"]);
+    expect(result.stdout.split("\n")).toEqual([
+      "Imported 1 admin(s), skipped 2",
+      "  skipped entry 1 (nohash@example.com): password_hash is missing",
+      "  skipped entry 3 (cut@example.com): password_hash has a PBKDF2-SHA256 digest of 1 byte(s): passlib and this service make 32",
+    ]);
   });
 
   it("refuses a file that is not there or not JSON, in one line", () => {
@@ -192,5 +198,34 @@ describe("npm run admin -- keys generate", () => {
     expect(Buffer.from(first.k, "base64url")).toHaveLength(32);
     expect(first.kid).not.toBe(second.kid);
     expect(first.k).not.toBe(second.k);
+  });
+});
+
+describe("what the CLI prints from storage", () => {
+  /** Writes to the throwaway local D1 as anything else might have: a request's headers, an import file. */
+  function execute(sql: string): void {
+    const result = spawnSync(process.execPath, [WRANGLER, "d1", "execute", "DB", "--local", "--persist-to", state, "--command", sql], {
+      cwd: ROOT,
+      encoding: "utf8",
+    });
+    if (result.status !== 0) throw new Error(result.stderr);
+  }
+
+  it("never carries a control character to the operator's terminal: escapes are made visible", () => {
+    execute(
+      "INSERT INTO audit_events (at, event, reason, email, user_agent) VALUES " +
+        "(4102444800000, 'login_failed', 'wrong_password', 'victim@example.com', 'evil' || char(27) || '[2J' || char(27) || ']0;pwned' || char(7) || char(155) || 'x' || char(8238) || 'y\\z')",
+    );
+    const file = join(state, "escapes.json");
+    writeFileSync(file, JSON.stringify([{ email: "escape@example.com", name: "Ops\u001b[31mRED\nfake row", password_hash: legacy.vectors[0]?.hash }]));
+    expect(admin(["import", "--file", file]).status).toBe(0);
+
+    const audit = admin(["audit", "--email", "victim@example.com"]).stdout;
+    const list = admin(["list"]).stdout;
+    // biome-ignore lint/suspicious/noControlCharactersInRegex: no control character may reach the terminal.
+    const controls = /[\u0000-\u0009\u000b-\u001f\u007f-\u009f\u202e]/;
+    for (const output of [audit, list]) expect(output).not.toMatch(controls);
+    expect(audit).toContain("evil\\x1b[2J\\x1b]0;pwned\\x07\\x9bx\\u202ey\\\\z");
+    expect(list).toContain("Ops\\x1b[31mRED\\x0afake row");
   });
 });
