@@ -121,11 +121,13 @@ const COMMANDS: Record<string, { required: (keyof Flags)[]; read?: (flags: Flags
       const events = await readAuditLog(ctx, { email, limit: Number(limit) });
       if (events.length === 0) return "No audit events";
       return formatTable(
-        ["TIME", "EVENT", "REASON", "EMAIL", "ADMIN", "SESSION", "IP", "COLO", "USER AGENT"],
+        ["TIME", "EVENT", "REASON", "REFUSED", "EMAIL", "ADMIN", "SESSION", "IP", "COLO", "USER AGENT"],
         events.map((event) => [
           new Date(event.at).toISOString(),
           event.event,
           event.reason ?? "",
+          // Attempts a lockout refused are counted on its row, not written one by one.
+          event.event === "login_locked_out" ? String(event.refusedAttempts) : "",
           event.email ?? "",
           event.adminId ?? "",
           event.sessionId ?? "",

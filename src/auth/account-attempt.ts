@@ -1,4 +1,5 @@
 import { sql } from "drizzle-orm";
+import { countRefusedAttempt } from "../audit/audit-log.ts";
 import { database, storage } from "../db/client.ts";
 import { type AdminRow, admins } from "../db/schema.ts";
 import { ApiError } from "../errors/api-error.ts";
@@ -31,6 +32,9 @@ export async function beginAccountAttempt(ctx: AuthContext, claims: TokenClaims)
     ]),
   );
   if (!admin) throw new ApiError("invalid_access_token");
-  if (!counted) throw tooManyAttempts(throttle, ctx.now);
+  if (!counted) {
+    await storage(countRefusedAttempt(db, emailKey(admin.email)));
+    throw tooManyAttempts(throttle, ctx.now);
+  }
   return { admin, key: emailKey(admin.email), counted: counted.failures };
 }

@@ -16,6 +16,8 @@ export interface AuthContext {
   /** Epoch ms of the request. */
   now: number;
   origin: RequestOrigin;
+  /** Whom the per-client login limit counts: an IPv4 address or an IPv6 /64; null if unknown. */
+  clientKey: string | null;
   /** Work that must finish but need not delay the response (KV cache writes). */
   defer(task: Promise<unknown>): void;
 }

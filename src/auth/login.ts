@@ -2,7 +2,7 @@ import { sql } from "drizzle-orm";
 import type { BatchItem } from "drizzle-orm/batch";
 import { adminUnchanged, findAdminByEmail, recordLogin, upgradePasswordHash } from "../admins/admin-store.ts";
 import { type AdminUser, toAdminUser } from "../admins/admin-user.ts";
-import { audit, auditIfChanged } from "../audit/audit-log.ts";
+import { auditIfChanged, countRefusedAttempt } from "../audit/audit-log.ts";
 import { type Database, database, storage } from "../db/client.ts";
 import type { AdminRow } from "../db/schema.ts";
 import { randomId } from "../encoding/base64.ts";
@@ -45,7 +45,7 @@ const RATE_LIMIT_RETRY_AFTER = "60";
  * costs no derivation. Only the right password learns that a code is needed.
  */
 export async function login(ctx: AuthContext, credentials: Credentials): Promise<LoginResult> {
-  const { success } = await storage(ctx.loginRateLimiter.limit({ key: ctx.origin.ip ?? "unknown" }));
+  const { success } = await storage(ctx.loginRateLimiter.limit({ key: ctx.clientKey ?? "unknown" }));
   if (!success) throw new ApiError("too_many_attempts", { headers: { "retry-after": RATE_LIMIT_RETRY_AFTER } });
 
   const db = database(ctx.d1);
@@ -56,7 +56,7 @@ export async function login(ctx: AuthContext, credentials: Credentials): Promise
   const who = { email: key, adminId: admin?.id };
 
   if (!counted) {
-    await storage(audit(db, ctx.now, ctx.origin, { event: "login_failed", reason: "locked", ...who }));
+    await storage(countRefusedAttempt(db, key));
     throw tooManyAttempts(throttle, ctx.now);
   }
 

@@ -143,6 +143,12 @@ export const auditEvents = sqliteTable(
     userAgent: text("user_agent"),
     /** The Cloudflare data center that served the request. */
     colo: text("colo"),
+    /**
+     * On a `login_locked_out` row: how many attempts the lockout refused. A
+     * locked email's attempts are counted here, not each given a row, so
+     * hammering one costs no storage.
+     */
+    refusedAttempts: integer("refused_attempts").notNull().default(0),
   },
   (table) => [index("audit_events_at").on(table.at), index("audit_events_email").on(table.email)],
 );

@@ -1,6 +1,7 @@
 import { createMiddleware } from "hono/factory";
 import type { AuthContext } from "../auth/auth-context.ts";
 import { loadConfig } from "../config/load-config.ts";
+import { clientRequest } from "../http/request-origin.ts";
 import { secretBox } from "../mfa/secret-box.ts";
 import { logError } from "../observability/log.ts";
 import { loadKeyring } from "../tokens/keyring.ts";
@@ -24,11 +25,7 @@ export const authContext = createMiddleware<{ Bindings: Env }>(async (c, next) =
     keyring,
     secretBox: secretBox(config.mfaEncryptionKeys),
     now: Date.now(),
-    origin: {
-      ip: c.req.header("cf-connecting-ip") ?? null,
-      userAgent: c.req.header("user-agent") ?? null,
-      colo: (c.req.raw.cf?.colo as string | undefined) ?? null,
-    },
+    ...clientRequest(c.req.raw),
     defer: (task) => executionCtx.waitUntil(task.catch((error: unknown) => logError("deferred write failed", error))),
   });
   await next();

@@ -2,7 +2,7 @@ import { spawnSync } from "node:child_process";
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { afterAll, describe, expect, it } from "vitest";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
 
 const ROOT = join(import.meta.dirname, "../..");
 const WRANGLER = join(ROOT, "node_modules/wrangler/bin/wrangler.js");
@@ -202,6 +202,9 @@ describe("npm run admin -- keys generate", () => {
 });
 
 describe("what the CLI prints from storage", () => {
+  // Every command applies pending migrations first: the tables are there.
+  beforeAll(() => admin(["list"]), 60_000);
+
   /** Writes to the throwaway local D1 as anything else might have: a request's headers, an import file. */
   function execute(sql: string): void {
     const result = spawnSync(process.execPath, [WRANGLER, "d1", "execute", "DB", "--local", "--persist-to", state, "--command", sql], {
@@ -227,5 +230,12 @@ describe("what the CLI prints from storage", () => {
     for (const output of [audit, list]) expect(output).not.toMatch(controls);
     expect(audit).toContain("evil\\x1b[2J\\x1b]0;pwned\\x07\\x9bx\\u202ey\\\\z");
     expect(list).toContain("Ops\\x1b[31mRED\\x0afake row");
+  });
+
+  it("shows how many attempts a lockout refused, counted on its row", () => {
+    execute("INSERT INTO audit_events (at, event, email, refused_attempts) VALUES (4102444800001, 'login_locked_out', 'hammered@example.com', 50)");
+    const [header, row] = admin(["audit", "--email", "hammered@example.com"]).stdout.split("\n");
+    expect(header).toMatch(/^TIME\s+EVENT\s+REASON\s+REFUSED\s+EMAIL/);
+    expect(row).toMatch(/^2100-01-01T00:00:00\.001Z\s+login_locked_out\s+50\s+hammered@example\.com$/);
   });
 });

@@ -1,0 +1,1 @@
+ALTER TABLE `audit_events` ADD `refused_attempts` integer DEFAULT 0 NOT NULL;
