@@ -1,6 +1,6 @@
 import { createExecutionContext } from "cloudflare:test";
 import { env } from "cloudflare:workers";
-import { describe, expect, it } from "vitest";
+import { describe, expect, it, vi } from "vitest";
 import worker from "../src/index.ts";
 import { BASE_URL, call, PREFIX, postJson } from "./support/worker.ts";
 
@@ -30,6 +30,30 @@ describe("request bodies", () => {
     expect(response.status).toBe(413);
     expect(await response.text()).toBe(TOO_LARGE);
     expect(pulled).toBeLessThan(20);
+  });
+
+  it("answers a body cut off by a client that went away as the client's fault: 400, one info line, no error", async () => {
+    const lines: string[] = [];
+    const log = vi.spyOn(console, "log").mockImplementation((line: string) => lines.push(line));
+    const error = vi.spyOn(console, "error").mockImplementation((line: string) => lines.push(line));
+    let pulls = 0;
+    const body = new ReadableStream<Uint8Array>({
+      pull(controller) {
+        pulls += 1;
+        if (pulls === 1) controller.enqueue(new TextEncoder().encode('{"email":"a@example.com","pass'));
+        else controller.error(new Error("Network connection lost."));
+      },
+    });
+    // Straight into the worker's handler: the stream fails in its hands, as a dropped connection does.
+    const request = new Request(`${BASE_URL}${PREFIX}/login`, { method: "POST", headers: { "content-type": "application/json" }, body });
+    try {
+      const response = await worker.fetch(request, env, createExecutionContext());
+      expect([response.status, await response.text()]).toEqual([400, '{"detail":"There was an error parsing the body"}']);
+    } finally {
+      log.mockRestore();
+      error.mockRestore();
+    }
+    expect(lines.map((line) => JSON.parse(line))).toEqual([expect.objectContaining({ level: "info", status: 400, outcome: "body_incomplete" })]);
   });
 
   it("accepts exactly 64 KiB", async () => {

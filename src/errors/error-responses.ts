@@ -6,6 +6,7 @@ const BEARER_CHALLENGE = { "www-authenticate": "Bearer" } as const;
  */
 const ERRORS = {
   body_unparseable: { status: 400, detail: "There was an error parsing the body" },
+  body_incomplete: { status: 400, detail: "There was an error parsing the body" },
   mfa_code_rejected: { status: 400, detail: "Invalid MFA code" },
   not_authenticated: { status: 401, detail: "Not authenticated", headers: BEARER_CHALLENGE },
   invalid_access_token: { status: 401, detail: "Could not validate credentials", headers: BEARER_CHALLENGE },

@@ -14,7 +14,11 @@ export async function readBoundedBody(request: Request): Promise<Uint8Array> {
   const chunks: Uint8Array[] = [];
   let length = 0;
   for (;;) {
-    const { done, value } = await reader.read();
+    const { done, value } = await reader.read().catch((cause: unknown) => {
+      // The client went away mid-body: its fault, not ours. Starlette's
+      // ClientDisconnect reaches FastAPI's generic "error parsing the body".
+      throw new ApiError("body_incomplete", { cause });
+    });
     if (done) break;
     length += value.byteLength;
     if (length > MAX_BODY_BYTES) {
