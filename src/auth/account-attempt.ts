@@ -8,6 +8,7 @@ import { adminEmailKey, countSessionAttempt, emailKey, findThrottle } from "../t
 import type { TokenClaims } from "../tokens/token-types.ts";
 import type { CountedAttempt } from "./attempt-outcome.ts";
 import type { AuthContext } from "./auth-context.ts";
+import { sessionClock } from "./issue-tokens.ts";
 import { lockoutPolicy, tooManyAttempts } from "./lockout.ts";
 
 export interface AccountAttempt extends CountedAttempt {
@@ -23,7 +24,7 @@ export interface AccountAttempt extends CountedAttempt {
  */
 export async function beginAccountAttempt(ctx: AuthContext, claims: TokenClaims): Promise<AccountAttempt> {
   const db = database(ctx.d1);
-  const live = liveSession(claims.sid, claims.sub, ctx.now);
+  const live = liveSession(claims.sid, claims.sub, sessionClock(ctx));
   const [[admin], [counted], [throttle]] = await storage(
     db.batch([
       db.select().from(admins).where(sql`${admins.id} = ${claims.sub} and ${live}`).limit(1),

@@ -13,6 +13,7 @@ import type { TokenClaims } from "../tokens/token-types.ts";
 import { beginAccountAttempt } from "./account-attempt.ts";
 import { checkCountedFactor, failedAttemptWrites, recordFailedAttempt, takeBackAttempt } from "./attempt-outcome.ts";
 import type { AuthContext } from "./auth-context.ts";
+import { sessionClock } from "./issue-tokens.ts";
 
 /**
  * Turns MFA on once a code proves the admin's app holds the pending secret.
@@ -61,7 +62,7 @@ export async function confirmTotp(ctx: AuthContext, claims: TokenClaims, code: s
             eq(admins.securityStamp, admin.securityStamp),
             isNull(admins.totpSecret),
             eq(admins.totpPendingSecret, pending),
-            liveSession(claims.sid, admin.id, ctx.now),
+            liveSession(claims.sid, admin.id, sessionClock(ctx)),
           ),
         )
         .returning({ id: admins.id }),

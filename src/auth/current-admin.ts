@@ -5,6 +5,7 @@ import { isSessionRevoked } from "../sessions/revocation-cache.ts";
 import { findSessionAdmin } from "../sessions/session-store.ts";
 import type { TokenClaims } from "../tokens/token-types.ts";
 import type { AuthContext } from "./auth-context.ts";
+import { sessionClock } from "./issue-tokens.ts";
 
 /**
  * The admin behind an access token whose session is still live. KV and D1 are
@@ -17,7 +18,8 @@ export async function currentAdmin(ctx: AuthContext, claims: TokenClaims): Promi
   const [revokedAtEdge, nearby] = await storage(Promise.all([isSessionRevoked(ctx.kv, claims.sid), findSessionAdmin(nearest, claims.sid, claims.sub)]));
   if (revokedAtEdge) throw new ApiError("invalid_access_token");
   const row = nearby ?? (await storage(findSessionAdmin(database(ctx.d1), claims.sid, claims.sub)));
-  if (!row || row.revokedAt !== null || row.expiresAt <= ctx.now || !row.admin.isActive) {
+  const clock = sessionClock(ctx);
+  if (!row || row.revokedAt !== null || row.expiresAt <= clock.now || row.createdAt <= clock.openedAfter || !row.admin.isActive) {
     throw new ApiError("invalid_access_token");
   }
   return row.admin;

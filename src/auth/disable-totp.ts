@@ -14,6 +14,7 @@ import type { TokenClaims } from "../tokens/token-types.ts";
 import { beginAccountAttempt } from "./account-attempt.ts";
 import { checkCountedFactor, failedAttemptWrites, recordFailedAttempt, takeBackAttempt } from "./attempt-outcome.ts";
 import type { AuthContext } from "./auth-context.ts";
+import { sessionClock } from "./issue-tokens.ts";
 
 /**
  * Turns MFA off, on a code from the app or a recovery code: a stolen access
@@ -47,7 +48,7 @@ export async function disableTotp(ctx: AuthContext, claims: TokenClaims, code: s
         and(
           eq(admins.id, admin.id),
           eq(admins.securityStamp, admin.securityStamp),
-          liveSession(claims.sid, admin.id, ctx.now),
+          liveSession(claims.sid, admin.id, sessionClock(ctx)),
           factorUnspent(admin.id, factor),
         ),
       )

@@ -1,4 +1,5 @@
 import { randomId } from "../encoding/base64.ts";
+import type { SessionClock } from "../sessions/session-store.ts";
 import { signToken } from "../tokens/sign-token.ts";
 import type { AuthContext } from "./auth-context.ts";
 
@@ -15,23 +16,37 @@ export interface SessionTokens {
   refreshJti: string;
   /** How the session's admin logged in (RFC 8176), said by every token of the session. */
   amr: readonly string[];
+  /** When the session ends (ms): its refresh token ends then too, and no access token outlives it. */
+  expiresAt: number;
 }
 
-/** Refresh token lifetime is the session's: both end at `refreshExpiresAt`. */
+/** The times sessions are judged by: now, and the earliest a live session can have been opened (SESSION_MAX_LIFETIME). */
+export function sessionClock(ctx: AuthContext): SessionClock {
+  return { now: ctx.now, openedAfter: ctx.now - ctx.config.sessionMaxLifetime * 1000 };
+}
+
+/** A refresh token's lifetime from now, which a session's maximum lifetime may cut short. */
 export function refreshExpiresAt(ctx: AuthContext): number {
   return (issuedAtSeconds(ctx) + ctx.config.refreshTokenTtl) * 1000;
+}
+
+/** A new session's end: a refresh token's lifetime, or its maximum lifetime if that is shorter. */
+export function newSessionExpiresAt(ctx: AuthContext): number {
+  return (issuedAtSeconds(ctx) + Math.min(ctx.config.refreshTokenTtl, ctx.config.sessionMaxLifetime)) * 1000;
 }
 
 function issuedAtSeconds(ctx: AuthContext): number {
   return Math.floor(ctx.now / 1000);
 }
 
-export async function issueTokens(ctx: AuthContext, { adminId, sessionId, refreshJti, amr }: SessionTokens): Promise<TokenPair> {
+export async function issueTokens(ctx: AuthContext, { adminId, sessionId, refreshJti, amr, expiresAt }: SessionTokens): Promise<TokenPair> {
   const iat = issuedAtSeconds(ctx);
+  const sessionEnd = Math.floor(expiresAt / 1000);
+  const accessExp = Math.min(iat + ctx.config.accessTokenTtl, sessionEnd);
   const audience = { issuer: ctx.config.issuer, audience: ctx.config.audience };
   const [accessToken, refreshToken] = await Promise.all([
-    signToken(ctx.keyring, "access", { sub: adminId, sid: sessionId, jti: randomId(), iat, exp: iat + ctx.config.accessTokenTtl, amr }, audience),
-    signToken(ctx.keyring, "refresh", { sub: adminId, sid: sessionId, jti: refreshJti, iat, exp: iat + ctx.config.refreshTokenTtl, amr }, audience),
+    signToken(ctx.keyring, "access", { sub: adminId, sid: sessionId, jti: randomId(), iat, exp: accessExp, amr }, audience),
+    signToken(ctx.keyring, "refresh", { sub: adminId, sid: sessionId, jti: refreshJti, iat, exp: sessionEnd, amr }, audience),
   ]);
-  return { access_token: accessToken, refresh_token: refreshToken, token_type: "bearer", expires_in: ctx.config.accessTokenTtl };
+  return { access_token: accessToken, refresh_token: refreshToken, token_type: "bearer", expires_in: accessExp - iat };
 }

@@ -15,7 +15,7 @@ import { insertSessionIf, sessionOpened } from "../sessions/session-store.ts";
 import { clearFailures, countAttempt, emailKey, findThrottle } from "../throttle/login-throttle.ts";
 import { type CountedAttempt, checkCountedFactor, failedAttemptWrites, recordFailedAttempt, takeBackAttempt } from "./attempt-outcome.ts";
 import type { AuthContext } from "./auth-context.ts";
-import { issueTokens, refreshExpiresAt, type TokenPair } from "./issue-tokens.ts";
+import { issueTokens, newSessionExpiresAt, type TokenPair } from "./issue-tokens.ts";
 import { lockoutPolicy, tooManyAttempts } from "./lockout.ts";
 
 export interface Credentials {
@@ -76,7 +76,13 @@ export async function login(ctx: AuthContext, credentials: Credentials): Promise
   }
   const factor = await checkLoginFactor(ctx, db, admin, credentials.mfaCode, attempt);
 
-  const session = { adminId: admin.id, sessionId: randomId(), refreshJti: randomId(), amr: authenticationMethods(factor) };
+  const session = {
+    adminId: admin.id,
+    sessionId: randomId(),
+    refreshJti: randomId(),
+    amr: authenticationMethods(factor),
+    expiresAt: newSessionExpiresAt(ctx),
+  };
   const opened = sessionOpened(session.sessionId);
   const unchanged = adminUnchanged(admin);
   const upgradedHash = check.needsRehash ? await hashPassword(credentials.password, ctx.config.pbkdf2Iterations) : null;
@@ -88,7 +94,7 @@ export async function login(ctx: AuthContext, credentials: Credentials): Promise
         adminId: admin.id,
         refreshJti: session.refreshJti,
         now: ctx.now,
-        expiresAt: refreshExpiresAt(ctx),
+        expiresAt: session.expiresAt,
         ip: ctx.origin.ip,
         userAgent: ctx.origin.userAgent,
         amr: session.amr,

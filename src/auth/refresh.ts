@@ -5,7 +5,7 @@ import { readRefreshRevocation, recordRefreshRotated, recordSessionRevoked } fro
 import { rotateRefreshToken } from "../sessions/session-store.ts";
 import { verifyToken } from "../tokens/verify-token.ts";
 import type { AuthContext } from "./auth-context.ts";
-import { issueTokens, refreshExpiresAt, type TokenPair } from "./issue-tokens.ts";
+import { issueTokens, refreshExpiresAt, sessionClock, type TokenPair } from "./issue-tokens.ts";
 
 /**
  * One KV read (the edge may already know the answer), one D1 batch (which
@@ -30,9 +30,10 @@ export async function refresh(ctx: AuthContext, refreshToken: string): Promise<T
         adminId: claims.sub,
         presentedJti: claims.jti,
         nextJti,
-        now: ctx.now,
+        clock: sessionClock(ctx),
         reuseIntervalMs,
         expiresAt: refreshExpiresAt(ctx),
+        maxLifetimeMs: ctx.config.sessionMaxLifetime * 1000,
       },
       ctx.origin,
     ),
@@ -43,5 +44,5 @@ export async function refresh(ctx: AuthContext, refreshToken: string): Promise<T
   if (outcome.kind !== "rotated") throw new ApiError("invalid_refresh_token");
 
   ctx.defer(recordRefreshRotated(ctx.kv, claims.jti, claims.exp * 1000, ctx.now));
-  return issueTokens(ctx, { adminId: claims.sub, sessionId: claims.sid, refreshJti: nextJti, amr: outcome.amr });
+  return issueTokens(ctx, { adminId: claims.sub, sessionId: claims.sid, refreshJti: nextJti, amr: outcome.amr, expiresAt: outcome.expiresAt });
 }

@@ -3,6 +3,7 @@ import { ApiError } from "../errors/api-error.ts";
 import { sessionLiveness } from "../sessions/session-store.ts";
 import type { TokenClaims } from "../tokens/token-types.ts";
 import type { AuthContext } from "./auth-context.ts";
+import { sessionClock } from "./issue-tokens.ts";
 
 /**
  * 401 as for /me unless the access token's session is live. FastAPI runs a
@@ -11,6 +12,6 @@ import type { AuthContext } from "./auth-context.ts";
  * D1 read on the primary, paid only by a request whose body is wrong.
  */
 export async function requireLiveSession(ctx: AuthContext, claims: TokenClaims): Promise<void> {
-  const [row] = await storage(sessionLiveness(database(ctx.d1), claims.sid, claims.sub, ctx.now));
+  const [row] = await storage(sessionLiveness(database(ctx.d1), claims.sid, claims.sub, sessionClock(ctx)));
   if (!row?.live) throw new ApiError("invalid_access_token");
 }

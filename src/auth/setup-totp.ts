@@ -10,6 +10,7 @@ import { TOTP_SECRET_BYTES } from "../mfa/totp.ts";
 import { liveSession, sessionLiveness } from "../sessions/session-store.ts";
 import type { TokenClaims } from "../tokens/token-types.ts";
 import type { AuthContext } from "./auth-context.ts";
+import { sessionClock } from "./issue-tokens.ts";
 
 export interface TotpSetup {
   secret: string;
@@ -26,7 +27,7 @@ export async function setupTotp(ctx: AuthContext, claims: TokenClaims): Promise<
   const secret = crypto.getRandomValues(new Uint8Array(TOTP_SECRET_BYTES));
   const sealed = await ctx.secretBox.seal(secret, totpSecretContext(claims.sub));
   const db = database(ctx.d1);
-  const live = liveSession(claims.sid, claims.sub, ctx.now);
+  const live = liveSession(claims.sid, claims.sub, sessionClock(ctx));
   const [[started], , [state]] = await storage(
     db.batch([
       db
@@ -35,7 +36,7 @@ export async function setupTotp(ctx: AuthContext, claims: TokenClaims): Promise<
         .where(and(eq(admins.id, claims.sub), isNull(admins.totpSecret), live))
         .returning({ email: admins.email }),
       auditIfChanged(db, ctx.now, ctx.origin, { event: "mfa_setup_started", adminId: claims.sub, sessionId: claims.sid }),
-      sessionLiveness(db, claims.sid, claims.sub, ctx.now),
+      sessionLiveness(db, claims.sid, claims.sub, sessionClock(ctx)),
     ]),
   );
   if (!started) throw new ApiError(state?.live ? "mfa_already_enabled" : "invalid_access_token");

@@ -102,6 +102,8 @@ const ConfigSchema = z.object({
   ALLOWED_ORIGINS: origins,
   DOCS_ENABLED: flag,
   MFA_ISSUER: issuerLabel,
+  /** 30 days unless set: a session is never refreshed past its opening plus this. */
+  SESSION_MAX_LIFETIME: z._default(positiveInteger(), 2_592_000),
   JWT_SIGNING_KEYS: nonEmpty,
   MFA_ENCRYPTION_KEYS: encryptionKeys,
 });
@@ -119,6 +121,8 @@ export interface Config {
   docsEnabled: boolean;
   /** The raw secret; `loadKeyring` parses and imports it. */
   signingKeys: string;
+  /** Seconds from a session's opening after which no refresh extends it. */
+  sessionMaxLifetime: number;
   /** The issuer label authenticator apps show beside the admin's email. */
   mfaIssuer: string;
   /** AES-256-GCM keys for TOTP secrets at rest: the first encrypts, all decrypt. */
@@ -144,6 +148,7 @@ export function parseConfig(env: Partial<Record<keyof z.infer<typeof ConfigSchem
     allowedOrigins: vars.ALLOWED_ORIGINS,
     docsEnabled: vars.DOCS_ENABLED,
     signingKeys: vars.JWT_SIGNING_KEYS,
+    sessionMaxLifetime: vars.SESSION_MAX_LIFETIME,
     mfaIssuer: vars.MFA_ISSUER,
     mfaEncryptionKeys: vars.MFA_ENCRYPTION_KEYS,
   };

@@ -54,16 +54,27 @@ export function insertSessionIf(db: Database, session: NewSession, condition: SQ
     .returning({ id: sessions.id });
 }
 
+/**
+ * When sessions are judged: now, and the earliest a live session can have
+ * been opened. Each refresh moves a session's expiry on, but never past its
+ * opening plus SESSION_MAX_LIFETIME, so a stolen refresh token kept in use
+ * still dies.
+ */
+export interface SessionClock {
+  now: number;
+  openedAfter: number;
+}
+
 /** One row, `{ live }` (1 or 0): whether the session can still act, for an answer that depends on it. */
-export function sessionLiveness(db: Database, sessionId: string, adminId: string, now: number) {
-  return db.select({ live: sql<number>`${liveSession(sessionId, adminId, now)}` }).from(sql`(select 1)`);
+export function sessionLiveness(db: Database, sessionId: string, adminId: string, clock: SessionClock) {
+  return db.select({ live: sql<number>`${liveSession(sessionId, adminId, clock)}` }).from(sql`(select 1)`);
 }
 
 /** The session is neither revoked nor expired, and its admin is still active: what an access token needs to act. */
-export function liveSession(sessionId: string, adminId: string, now: number) {
+export function liveSession(sessionId: string, adminId: string, clock: SessionClock) {
   return sql`exists (select 1 from ${sessions} join ${admins} on ${admins.id} = ${sessions.adminId}
     where ${sessions.id} = ${sessionId} and ${sessions.adminId} = ${adminId} and ${sessions.revokedAt} is null
-    and ${sessions.expiresAt} > ${now} and ${admins.isActive})`;
+    and ${sessions.expiresAt} > ${clock.now} and ${sessions.createdAt} > ${clock.openedAfter} and ${admins.isActive})`;
 }
 
 /** True once the batch has opened this session. */
@@ -77,13 +88,15 @@ export interface Rotation {
   adminId: string;
   presentedJti: string;
   nextJti: string;
-  now: number;
+  clock: SessionClock;
   /** A rotated-out token presented within this many ms of its rotation is a race, not a replay. */
   reuseIntervalMs: number;
+  /** The next refresh token's expiry; the session's maximum lifetime may cut it short. */
   expiresAt: number;
+  maxLifetimeMs: number;
 }
 
-export type RotationOutcome = { kind: "rotated"; amr: string[] } | { kind: "reuse_detected"; expiresAt: number } | { kind: "refused" };
+export type RotationOutcome = { kind: "rotated"; amr: string[]; expiresAt: number } | { kind: "reuse_detected"; expiresAt: number } | { kind: "refused" };
 
 /**
  * Decides a refresh in one D1 batch (one transaction on the primary), so of N
@@ -97,36 +110,45 @@ export type RotationOutcome = { kind: "rotated"; amr: string[] } | { kind: "reus
  *    the first transaction to see `refresh_jti = presented` changes the row.
  */
 export async function rotateRefreshToken(db: Database, rotation: Rotation, origin: RequestOrigin): Promise<RotationOutcome> {
+  const { now } = rotation.clock;
   const ownSession = and(eq(sessions.id, rotation.sessionId), eq(sessions.adminId, rotation.adminId), isNull(sessions.revokedAt));
   const subject = { adminId: rotation.adminId, sessionId: rotation.sessionId };
   const [replayed, , rotated] = await db.batch([
     db
       .update(sessions)
-      .set({ revokedAt: rotation.now, revokedReason: "refresh_token_reuse" satisfies RevocationReason })
+      .set({ revokedAt: rotation.clock.now, revokedReason: "refresh_token_reuse" satisfies RevocationReason })
       .where(
         and(
           ownSession,
           ne(sessions.refreshJti, rotation.presentedJti),
-          sql`coalesce(${sessions.previousRefreshJti} = ${rotation.presentedJti} and ${sessions.rotatedAt} > ${rotation.now - rotation.reuseIntervalMs}, 0) = 0`,
+          sql`coalesce(${sessions.previousRefreshJti} = ${rotation.presentedJti} and ${sessions.rotatedAt} > ${rotation.clock.now - rotation.reuseIntervalMs}, 0) = 0`,
         ),
       )
       .returning({ expiresAt: sessions.expiresAt }),
-    auditIfChanged(db, rotation.now, origin, { event: "refresh_reuse_detected", ...subject }),
+    auditIfChanged(db, now, origin, { event: "refresh_reuse_detected", ...subject }),
     db
       .update(sessions)
       .set({
         refreshJti: rotation.nextJti,
         previousRefreshJti: rotation.presentedJti,
-        rotatedAt: rotation.now,
-        lastUsedAt: rotation.now,
-        expiresAt: rotation.expiresAt,
+        rotatedAt: now,
+        lastUsedAt: now,
+        expiresAt: sql`min(${rotation.expiresAt}, ${sessions.createdAt} + ${rotation.maxLifetimeMs})`,
       })
-      .where(and(ownSession, eq(sessions.refreshJti, rotation.presentedJti), gt(sessions.expiresAt, rotation.now), adminIsActive(rotation.adminId)))
-      .returning({ amr: sessions.amr }),
-    auditIfChanged(db, rotation.now, origin, { event: "refresh", ...subject }),
+      .where(
+        and(
+          ownSession,
+          eq(sessions.refreshJti, rotation.presentedJti),
+          gt(sessions.expiresAt, now),
+          gt(sessions.createdAt, rotation.clock.openedAfter),
+          adminIsActive(rotation.adminId),
+        ),
+      )
+      .returning({ amr: sessions.amr, expiresAt: sessions.expiresAt }),
+    auditIfChanged(db, now, origin, { event: "refresh", ...subject }),
   ]);
   // The session keeps how its admin logged in: every refreshed token says it again.
-  if (rotated[0]) return { kind: "rotated", amr: JSON.parse(rotated[0].amr) };
+  if (rotated[0]) return { kind: "rotated", amr: JSON.parse(rotated[0].amr), expiresAt: rotated[0].expiresAt };
   if (replayed[0]) return { kind: "reuse_detected", expiresAt: replayed[0].expiresAt };
   return { kind: "refused" };
 }
@@ -161,7 +183,7 @@ export function revokeAdminSessions(db: Database, adminId: string, reason: Revoc
 /** The admin behind a live session, in one read. */
 export async function findSessionAdmin(db: Database, sessionId: string, adminId: string) {
   const [row] = await db
-    .select({ admin: admins, revokedAt: sessions.revokedAt, expiresAt: sessions.expiresAt })
+    .select({ admin: admins, revokedAt: sessions.revokedAt, expiresAt: sessions.expiresAt, createdAt: sessions.createdAt })
     .from(sessions)
     .innerJoin(admins, eq(admins.id, sessions.adminId))
     .where(and(eq(sessions.id, sessionId), eq(sessions.adminId, adminId)))
