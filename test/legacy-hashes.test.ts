@@ -74,7 +74,11 @@ describe("hashes that cannot or must not be checked", () => {
     ["an unknown scheme", "$argon2id$v=19$m=65536,t=3,p=4$c2FsdHNhbHQ$aGFzaGhhc2g"],
   ])("fails %s as a wrong password, at the cost of one policy derivation", async (_, hash) => {
     takePbkdf2Derivations();
-    expect(await verifyPassword(bcrypt10?.password ?? "", hash, 100_000)).toMatchObject({ valid: false, needsRehash: false, unusable: expect.any(String) });
+    expect(await verifyPassword(bcrypt10?.password ?? "", hash, 100_000)).toMatchObject({
+      valid: false,
+      needsRehash: false,
+      unusable: { kind: expect.any(String) },
+    });
     expect(takePbkdf2Derivations()).toEqual([100_000]);
   });
 });
@@ -227,7 +231,7 @@ describe("hashes of the wrong shape", () => {
     expect([response.status, await response.text()]).toEqual([401, '{"detail":"Incorrect email or password"}']);
     expect(takePbkdf2Derivations()).toEqual([100_000]);
     expect(await storedHash(admin.email)).toBe(hash);
-    expect(errors.join("\n")).toMatch(/unusable password hash.*PBKDF2-SHA256 digest of \d+ byte/);
+    expect(errors.join("\n")).toMatch(/"message":"unusable password hash".*"kind":"digest_length","bytes":\d+/);
     expect(errors.join("\n")).toContain(admin.id);
   });
 });

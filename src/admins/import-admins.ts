@@ -1,8 +1,10 @@
 import type { BatchItem } from "drizzle-orm/batch";
 import * as z from "zod/mini";
 import { auditIfChanged } from "../audit/audit-log.ts";
+import { PBKDF2_MAX_ITERATIONS } from "../config/config.ts";
 import { admins } from "../db/schema.ts";
-import { readStoredHash } from "../passwords/stored-hash.ts";
+import { KEY_BYTES, MAX_SALT_BYTES } from "../passwords/phc.ts";
+import { BCRYPT_MAX_COST, type HashProblem, readStoredHash } from "../passwords/stored-hash.ts";
 import { emailKey } from "../throttle/login-throttle.ts";
 import { validateEmail } from "../wire/email-address/email-str.ts";
 import type { AdminCommandContext } from "./admin-commands.ts";
@@ -105,7 +107,26 @@ function checkEntry(input: unknown, now: number): CheckedEntry {
 
 function hashProblem(passwordHash: string): string | null {
   const reading = readStoredHash(passwordHash);
-  return reading.usable ? null : reading.problem;
+  return reading.usable ? null : describeHashProblem(reading.problem);
+}
+
+function describeHashProblem(problem: HashProblem): string {
+  switch (problem.kind) {
+    case "unknown_scheme":
+      return "password_hash is not a PBKDF2-SHA256 (ours or passlib's) or bcrypt hash";
+    case "bcrypt_2x":
+      return "password_hash is a $2x$ bcrypt hash (crypt_blowfish's sign-extension bug), which no current library writes";
+    case "bcrypt_shape":
+      return "password_hash is not a bcrypt hash's exact 60-character form ($2b$, two cost digits, $, 53 characters)";
+    case "bcrypt_cost":
+      return `bcrypt cost ${problem.cost} is above ${BCRYPT_MAX_COST}: too slow to check within a Worker's CPU limit`;
+    case "digest_length":
+      return `password_hash has a PBKDF2-SHA256 digest of ${problem.bytes} byte(s): passlib and this service make ${KEY_BYTES}`;
+    case "salt_length":
+      return `password_hash has a salt of ${problem.bytes} byte(s): passlib allows 1 to ${MAX_SALT_BYTES}`;
+    case "rounds":
+      return `PBKDF2 rounds ${problem.rounds} are above the ${PBKDF2_MAX_ITERATIONS} Cloudflare's runtime allows`;
+  }
 }
 
 function emailOf(input: unknown): string | null {

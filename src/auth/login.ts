@@ -64,7 +64,7 @@ export async function login(ctx: AuthContext, credentials: Credentials): Promise
   const check = admin
     ? await verifyPassword(credentials.password, admin.passwordHash, ctx.config.pbkdf2Iterations)
     : { valid: await burnPasswordCheck(credentials.password, ctx.config.pbkdf2Iterations), needsRehash: false };
-  if (check.unusable) logError("unusable password hash", new Error(check.unusable), { admin_id: admin?.id });
+  if (check.unusable) logError("unusable password hash", check.unusable.kind, { admin_id: admin?.id, ...check.unusable });
   if (!admin || !check.valid) {
     await storage(recordFailedAttempt(ctx, db, attempt, { event: "login_failed", reason: admin ? "wrong_password" : "unknown_email", ...who }));
     throw new ApiError("invalid_login");

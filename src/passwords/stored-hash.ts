@@ -10,7 +10,20 @@ import { KEY_BYTES, MAX_SALT_BYTES, type Pbkdf2Hash, parsePhc } from "./phc.ts";
  */
 export type StoredHash = { scheme: "pbkdf2"; hash: Pbkdf2Hash; legacy: boolean } | { scheme: "bcrypt"; hash: BcryptHash; legacy: true };
 
-export type StoredHashReading = { usable: true; stored: StoredHash } | { usable: false; problem: string };
+/**
+ * What is wrong with a stored hash, as data: the worker logs it, and only the
+ * importer (which runs on the operator's machine) spells it out in words.
+ */
+export type HashProblem =
+  | { kind: "unknown_scheme" }
+  | { kind: "bcrypt_2x" }
+  | { kind: "bcrypt_shape" }
+  | { kind: "bcrypt_cost"; cost: number }
+  | { kind: "digest_length"; bytes: number }
+  | { kind: "salt_length"; bytes: number }
+  | { kind: "rounds"; rounds: number };
+
+export type StoredHashReading = { usable: true; stored: StoredHash } | { usable: false; problem: HashProblem };
 
 /**
  * A stored hash, or what is wrong with it. Only the exact shapes the libraries
@@ -20,31 +33,16 @@ export type StoredHashReading = { usable: true; stored: StoredHash } | { usable:
  * Cloudflare's runtime must be able to check it within its limits.
  */
 export function readStoredHash(text: string): StoredHashReading {
+  const unusable = (problem: HashProblem): StoredHashReading => ({ usable: false, problem });
   const stored = parseStoredHash(text);
-  if (!stored) return { usable: false, problem: unparsedProblem(text) };
-  if (stored.scheme === "bcrypt") {
-    if (stored.hash.cost > BCRYPT_MAX_COST) {
-      return { usable: false, problem: `bcrypt cost ${stored.hash.cost} is above ${BCRYPT_MAX_COST}: too slow to check within a Worker's CPU limit` };
-    }
-    return { usable: true, stored };
-  }
+  if (!stored) return unusable({ kind: text.startsWith("$2x$") ? "bcrypt_2x" : /^\$2[aby]?\$/.test(text) ? "bcrypt_shape" : "unknown_scheme" });
+  if (stored.scheme === "bcrypt")
+    return stored.hash.cost > BCRYPT_MAX_COST ? unusable({ kind: "bcrypt_cost", cost: stored.hash.cost }) : { usable: true, stored };
   const { iterations, salt, key } = stored.hash;
-  if (key.length !== KEY_BYTES) {
-    return { usable: false, problem: `password_hash has a PBKDF2-SHA256 digest of ${key.length} byte(s): passlib and this service make ${KEY_BYTES}` };
-  }
-  if (salt.length < 1 || salt.length > MAX_SALT_BYTES) {
-    return { usable: false, problem: `password_hash has a salt of ${salt.length} byte(s): passlib allows 1 to ${MAX_SALT_BYTES}` };
-  }
-  if (iterations > PBKDF2_MAX_ITERATIONS) {
-    return { usable: false, problem: `PBKDF2 rounds ${iterations} are above the ${PBKDF2_MAX_ITERATIONS} Cloudflare's runtime allows` };
-  }
+  if (key.length !== KEY_BYTES) return unusable({ kind: "digest_length", bytes: key.length });
+  if (salt.length < 1 || salt.length > MAX_SALT_BYTES) return unusable({ kind: "salt_length", bytes: salt.length });
+  if (iterations > PBKDF2_MAX_ITERATIONS) return unusable({ kind: "rounds", rounds: iterations });
   return { usable: true, stored };
-}
-
-function unparsedProblem(text: string): string {
-  if (text.startsWith("$2x$")) return "password_hash is a $2x$ bcrypt hash (crypt_blowfish's sign-extension bug), which no current library writes";
-  if (/^\$2[aby]?\$/.test(text)) return "password_hash is not a bcrypt hash's exact 60-character form ($2b$, two cost digits, $, 53 characters)";
-  return "password_hash is not a PBKDF2-SHA256 (ours or passlib's) or bcrypt hash";
 }
 
 function parseStoredHash(text: string): StoredHash | null {

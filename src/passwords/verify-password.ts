@@ -2,14 +2,14 @@ import { timingSafeEqual } from "../crypto/timing-safe-equal.ts";
 import { verifyBcrypt } from "./legacy/bcrypt.ts";
 import { deriveKey } from "./pbkdf2.ts";
 import { KEY_BYTES, SALT_BYTES } from "./phc.ts";
-import { readStoredHash } from "./stored-hash.ts";
+import { type HashProblem, readStoredHash } from "./stored-hash.ts";
 
 export interface PasswordCheck {
   valid: boolean;
   /** The hash is weaker than the current policy: store a fresh one now that the password is known. */
   needsRehash: boolean;
   /** Why the stored hash could not be checked at all: the operator's to fix, the caller's to log. */
-  unusable?: string;
+  unusable?: HashProblem;
 }
 
 /**
