@@ -118,6 +118,18 @@ describe("admin commands", () => {
 });
 
 describe("admin state changes racing a login or refresh", () => {
+  /** A session as a login about to open it would describe it. */
+  const newSession = (adminId: string) => ({
+    id: crypto.randomUUID(),
+    adminId,
+    refreshJti: "jti",
+    now: Date.now(),
+    expiresAt: Date.now() + 60_000,
+    ip: null,
+    userAgent: null,
+    amr: ["pwd"],
+  });
+
   it.each([
     ["a new password", (email: string) => setPassword(context(), email, "a brand new passphrase")],
     ["MFA reset", (email: string) => resetMfa(context(), email)],
@@ -127,16 +139,7 @@ describe("admin state changes racing a login or refresh", () => {
     const db = database(env.DB);
     const [checked] = await findAdminByEmail(db, admin.email);
     if (!checked) throw new Error("no admin");
-    const session = {
-      id: crypto.randomUUID(),
-      adminId: checked.id,
-      refreshJti: "jti",
-      now: Date.now(),
-      expiresAt: Date.now() + 60_000,
-      ip: null,
-      userAgent: null,
-      amr: ["pwd"],
-    };
+    const session = newSession(checked.id);
     await change(admin.email);
     expect(await insertSessionIf(db, session, adminUnchanged(checked))).toEqual([]);
     expect(await env.DB.prepare("SELECT count(*) AS n FROM sessions WHERE id = ?").bind(session.id).first()).toEqual({ n: 0 });
@@ -148,16 +151,7 @@ describe("admin state changes racing a login or refresh", () => {
     const [checked] = await findAdminByEmail(db, admin.email);
     if (!checked) throw new Error("no admin");
     await env.DB.prepare("UPDATE admins SET password_hash = 'rehashed', totp_secret = 'resealed' WHERE id = ?").bind(checked.id).run();
-    const session = {
-      id: crypto.randomUUID(),
-      adminId: checked.id,
-      refreshJti: "jti",
-      now: Date.now(),
-      expiresAt: Date.now() + 60_000,
-      ip: null,
-      userAgent: null,
-      amr: ["pwd"],
-    };
+    const session = newSession(checked.id);
     expect(await insertSessionIf(db, session, adminUnchanged(checked))).toEqual([{ id: session.id }]);
   });
 
