@@ -15,7 +15,7 @@ import { insertSessionIf, sessionOpened } from "../sessions/session-store.ts";
 import { clearFailures, countAttempt, emailKey, findThrottle } from "../throttle/login-throttle.ts";
 import { type CountedAttempt, checkCountedFactor, failedAttemptWrites, recordFailedAttempt, takeBackAttempt } from "./attempt-outcome.ts";
 import type { AuthContext } from "./auth-context.ts";
-import { issueTokens, newSessionExpiresAt, type TokenPair } from "./issue-tokens.ts";
+import { issueTokens, newSessionExpiresAt, type SessionTokens, type TokenPair } from "./issue-tokens.ts";
 import { lockoutPolicy, tooManyAttempts } from "./lockout.ts";
 
 export interface Credentials {
@@ -75,7 +75,28 @@ export async function login(ctx: AuthContext, credentials: Credentials): Promise
     throw new ApiError("account_disabled");
   }
   const factor = await checkLoginFactor(ctx, db, admin, credentials.mfaCode, attempt);
+  const upgradedHash = check.needsRehash ? await hashPassword(credentials.password, ctx.config.pbkdf2Iterations) : null;
+  const session = await openSession(ctx, db, admin, attempt, factor, upgradedHash);
+  const tokens = await issueTokens(ctx, session);
+  return { ...tokens, user: toAdminUser({ ...admin, lastLoginAt: ctx.now }) };
+}
 
+/**
+ * The second batch of a login whose password (and code) checked out: one
+ * transaction that opens the session only if the admin is unchanged and the
+ * code unspent, and, if it did, spends the code, records the login and
+ * clears the failures. If it did not, the batch itself says why: a code
+ * spent meanwhile is a failure; a credential changed meanwhile is no wrong
+ * password, and the attempt is taken back.
+ */
+async function openSession(
+  ctx: AuthContext,
+  db: Database,
+  admin: AdminRow,
+  attempt: CountedAttempt,
+  factor: SecondFactor | null,
+  upgradedHash: string | null,
+): Promise<SessionTokens> {
   const session = {
     adminId: admin.id,
     sessionId: randomId(),
@@ -83,50 +104,44 @@ export async function login(ctx: AuthContext, credentials: Credentials): Promise
     amr: authenticationMethods(factor),
     expiresAt: newSessionExpiresAt(ctx),
   };
+  const who = { email: attempt.key, adminId: admin.id };
   const opened = sessionOpened(session.sessionId);
   const unchanged = adminUnchanged(admin);
-  const upgradedHash = check.needsRehash ? await hashPassword(credentials.password, ctx.config.pbkdf2Iterations) : null;
+  const row = {
+    id: session.sessionId,
+    adminId: admin.id,
+    refreshJti: session.refreshJti,
+    now: ctx.now,
+    expiresAt: session.expiresAt,
+    ip: ctx.origin.ip,
+    userAgent: ctx.origin.userAgent,
+    amr: session.amr,
+  };
   const writes: [BatchItem<"sqlite">, ...BatchItem<"sqlite">[]] = [
-    insertSessionIf(
-      db,
-      {
-        id: session.sessionId,
-        adminId: admin.id,
-        refreshJti: session.refreshJti,
-        now: ctx.now,
-        expiresAt: session.expiresAt,
-        ip: ctx.origin.ip,
-        userAgent: ctx.origin.userAgent,
-        amr: session.amr,
-      },
-      factor ? sql`${unchanged} and ${factorUnspent(admin.id, factor)}` : unchanged,
-    ),
+    insertSessionIf(db, row, factor ? sql`${unchanged} and ${factorUnspent(admin.id, factor)}` : unchanged),
     auditIfChanged(db, ctx.now, ctx.origin, { event: "login_succeeded", ...who, sessionId: session.sessionId }),
     recordLogin(db, admin.id, ctx.now, opened),
-    clearFailures(db, key, opened),
+    clearFailures(db, attempt.key, opened),
   ];
-  // The session of an unchanged admin did not open: the code was spent, by a racing login or before.
-  const codeRefused = sql`not ${opened} and ${unchanged}`;
-  let refusedAt = -1;
+  let codeRefusedAt = -1;
   if (factor) {
     writes.push(spendFactor(db, admin.id, factor, ctx.now, opened));
     if (factor.method === "recovery_code") {
       writes.push(auditIfChanged(db, ctx.now, ctx.origin, { event: "mfa_recovery_code_used", ...who, sessionId: session.sessionId }));
     }
-    refusedAt = writes.length;
+    codeRefusedAt = writes.length;
+    const codeRefused = sql`not ${opened} and ${unchanged}`;
     writes.push(...failedAttemptWrites(ctx, db, attempt, { event: "login_failed", reason: "mfa_invalid", ...who }, codeRefused));
   }
-  // A changed admin is no wrong password: this attempt is no failure.
   writes.push(...takeBackAttempt(ctx, db, attempt, sql`not ${opened} and not ${unchanged}`));
   if (upgradedHash) writes.push(upgradePasswordHash(db, admin.id, admin.passwordHash, upgradedHash));
   const results = (await storage(db.batch(writes))) as unknown[][];
   if (results[0]?.length === 0) {
-    if (results[refusedAt]?.length) throw new ApiError("invalid_mfa_code");
+    if (results[codeRefusedAt]?.length) throw new ApiError("invalid_mfa_code");
     // The admin was disabled, or given a new password or second factor, while this login checked the old one.
     throw new ApiError("invalid_login");
   }
-  const tokens = await issueTokens(ctx, session);
-  return { ...tokens, user: toAdminUser({ ...admin, lastLoginAt: ctx.now }) };
+  return session;
 }
 
 /**
