@@ -17,7 +17,7 @@ import { generateEncryptionKey } from "./lib/encryption-key.ts";
 import { applyMigrations, type Target, withBindings } from "./lib/local-platform.ts";
 import { readPassword } from "./lib/read-password.ts";
 import { generateSigningJwk } from "./lib/signing-key.ts";
-import { visible } from "./lib/visible.ts";
+import { shown, visible } from "./lib/visible.ts";
 
 const USAGE = `Usage: npm run admin -- <command> [--remote] [--env staging|production]
   create --email E --name N [--role R]   password from ADMIN_PASSWORD or a prompt
@@ -46,38 +46,38 @@ const COMMANDS: Record<string, { required: (keyof Flags)[]; read?: (flags: Flags
         email: flags.email ?? "",
         name: flags.name ?? "",
         role: flags.role,
-        password: await readPassword(`Password for ${flags.email}: `),
+        password: await readPassword(shown`Password for ${flags.email}: `),
       });
-      return `Created admin ${admin.email} (${admin.id}, role ${admin.role})`;
+      return shown`Created admin ${admin.email} (${admin.id}, role ${admin.role})`;
     },
   },
   "set-password": {
     required: ["email"],
     run: async (ctx, { email = "" }) => {
-      const revoked = await setPassword(ctx, email, await readPassword(`New password for ${email}: `));
-      return `Password changed for ${email}; ${revoked} session(s) revoked`;
+      const revoked = await setPassword(ctx, email, await readPassword(shown`New password for ${email}: `));
+      return shown`Password changed for ${email}; ${revoked} session(s) revoked`;
     },
   },
   disable: {
     required: ["email"],
-    run: async (ctx, { email = "" }) => `Disabled ${email}; ${await disableAdmin(ctx, email)} session(s) revoked`,
+    run: async (ctx, { email = "" }) => shown`Disabled ${email}; ${await disableAdmin(ctx, email)} session(s) revoked`,
   },
   enable: {
     required: ["email"],
     run: async (ctx, { email = "" }) => {
       await enableAdmin(ctx, email);
-      return `Enabled ${email}`;
+      return shown`Enabled ${email}`;
     },
   },
   "revoke-sessions": {
     required: ["email"],
-    run: async (ctx, { email = "" }) => `Revoked ${await revokeSessions(ctx, email)} session(s) of ${email}`,
+    run: async (ctx, { email = "" }) => shown`Revoked ${await revokeSessions(ctx, email)} session(s) of ${email}`,
   },
   "mfa-reset": {
     required: ["email"],
     run: async (ctx, { email = "" }) => {
       const { was, revoked } = await resetMfa(ctx, email);
-      return `MFA reset for ${email} (was ${was}): the password alone logs in; ${revoked} session(s) revoked`;
+      return shown`MFA reset for ${email} (was ${was}): the password alone logs in; ${revoked} session(s) revoked`;
     },
   },
   import: {
@@ -89,7 +89,7 @@ const COMMANDS: Record<string, { required: (keyof Flags)[]; read?: (flags: Flags
       if (report.skipped.some((skip) => skip.invalid)) process.exitCode = 1;
       return [
         `Imported ${report.imported.length} admin(s), skipped ${report.skipped.length}`,
-        ...report.skipped.map(({ entry, email, reason }) => `  skipped entry ${entry}${email === null ? "" : ` (${visible(email)})`}: ${visible(reason)}`),
+        ...report.skipped.map(({ entry, email, reason }) => `  skipped entry ${entry}${email === null ? "" : shown` (${email})`}: ${visible(reason)}`),
       ].join("\n");
     },
   },
@@ -212,6 +212,7 @@ try {
   // One line, no stack: an operator error is not a crash.
   const message = error instanceof Error ? error.message : String(error);
   const usage = error instanceof UsageError || (error instanceof Error && "code" in error && String(error.code).startsWith("ERR_PARSE_ARGS"));
-  console.error(`error: ${message}${usage ? " (npm run admin -- --help)" : ""}`);
+  // Messages echo what they were given: a file, argv, a stored value.
+  console.error(`error: ${visible(message)}${usage ? " (npm run admin -- --help)" : ""}`);
   process.exitCode = usage ? 2 : 1;
 }

@@ -1,18 +1,25 @@
 /**
  * Characters that act on a terminal or on how text reads rather than show:
- * C0 and C1 controls and DEL (escape sequences can clear the screen, retitle
- * the window or rewrite rows above), and the invisible format characters that
- * reorder or hide text (bidi controls, zero-width characters, line and
- * paragraph separators). A backslash is one too, so an escape is never ambiguous.
+ * controls (C0, C1 and DEL: escape sequences can clear the screen, retitle
+ * the window or rewrite rows above), format characters (bidi controls, which
+ * reorder what follows), line and paragraph separators, and every character
+ * Unicode says to render as nothing (zero-width joiners, variation selectors,
+ * tag characters, fillers). A backslash is one too, so an escape is never
+ * ambiguous.
  */
-// biome-ignore lint/suspicious/noControlCharactersInRegex: finding control characters is the point.
-const UNSAFE = /[\\\u0000-\u001f\u007f-\u009f\u00ad\u061c\u200b-\u200f\u2028-\u202e\u2060-\u2064\u2066-\u2069\ufeff]/g;
+const UNSAFE = /[\\\p{Cc}\p{Cf}\p{Zl}\p{Zp}\p{Default_Ignorable_Code_Point}]/gu;
 
-/** A value read from storage, safe to print to an operator's terminal: every unsafe character written as `\xNN` or `\uNNNN`. */
+/** A value read from storage (or a file, or argv), safe to print to an operator's terminal: every unsafe character written as an escape. */
 export function visible(text: string): string {
   return text.replace(UNSAFE, (char) => {
     if (char === "\\") return "\\\\";
-    const code = char.charCodeAt(0);
-    return code <= 0xff ? `\\x${code.toString(16).padStart(2, "0")}` : `\\u${code.toString(16).padStart(4, "0")}`;
+    const code = char.codePointAt(0) ?? 0;
+    if (code <= 0xff) return `\\x${code.toString(16).padStart(2, "0")}`;
+    return code <= 0xffff ? `\\u${code.toString(16).padStart(4, "0")}` : `\\u{${code.toString(16)}}`;
   });
+}
+
+/** A message line whose every interpolated value goes through `visible`. */
+export function shown(strings: TemplateStringsArray, ...values: unknown[]): string {
+  return strings.reduce((line, text, index) => line + visible(String(values[index - 1])) + text);
 }

@@ -232,6 +232,24 @@ describe("what the CLI prints from storage", () => {
     expect(list).toContain("Ops\\x1b[31mRED\\x0afake row");
   });
 
+  it("escapes characters that render as nothing (tags, joiners, variation selectors), and what errors echo of a file", () => {
+    const file = join(state, "invisible.json");
+    writeFileSync(
+      file,
+      JSON.stringify([{ email: "invisible@example.com", name: "A\u{e0068}\u{e0069}B\u034fC\ufe0fD\u3164E", password_hash: legacy.vectors[0]?.hash }]),
+    );
+    expect(admin(["import", "--file", file]).status).toBe(0);
+    expect(admin(["list"]).stdout).toContain("A\\u{e0068}\\u{e0069}B\\u034fC\\ufe0fD\\u3164E");
+
+    const broken = join(state, "hostile.json");
+    writeFileSync(broken, "\u001b]0;PWNED\u0007\u001b[2J[]");
+    const result = admin(["import", "--file", broken]);
+    expect(result.status).toBe(1);
+    expect(result.stderr).toContain("\\x1b]0;PWNED\\x07");
+    // biome-ignore lint/suspicious/noControlCharactersInRegex: no control character may reach the terminal.
+    expect(result.stderr).not.toMatch(/[\u0000-\u001f]/);
+  });
+
   it("shows how many attempts a lockout refused, counted on its row", () => {
     execute("INSERT INTO audit_events (at, event, email, refused_attempts) VALUES (4102444800001, 'login_locked_out', 'hammered@example.com', 50)");
     const [header, row] = admin(["audit", "--email", "hammered@example.com"]).stdout.split("\n");
