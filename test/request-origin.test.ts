@@ -1,7 +1,10 @@
+import { createExecutionContext } from "cloudflare:test";
 import { env } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
 import { clientKey, formatIp, parseIp } from "../src/http/client-ip.ts";
-import { createAdmin, PREFIX, postJson, randomClientIp } from "./support/worker.ts";
+import worker from "../src/index.ts";
+import { d1Interleaving } from "./support/interleaving-d1.ts";
+import { BASE_URL, createAdmin, PREFIX, postJson, randomClientIp } from "./support/worker.ts";
 
 function attempt(email: string, password: string, headers: Record<string, string> = {}): Promise<Response> {
   return postJson(`${PREFIX}/login`, { email, password }, { "cf-connecting-ip": randomClientIp(), ...headers });
@@ -80,6 +83,48 @@ describe("what is stored of a request", () => {
     const rows = await auditRowsOf(email);
     expect(rows.map((row) => [row.event, row.reason])).toEqual([...Array(5).fill(["login_failed", "unknown_email"]), ["login_locked_out", null]]);
     expect(rows.at(-1)?.refused_attempts).toBe(50);
+  });
+});
+
+describe("a lockout's one audit row", () => {
+  async function lockoutRows(email: string) {
+    const { results } = await env.DB.prepare("SELECT refused_attempts FROM audit_events WHERE email = ? AND event = 'login_locked_out' ORDER BY id")
+      .bind(email)
+      .all<{ refused_attempts: number }>();
+    return results.map((row) => row.refused_attempts);
+  }
+
+  it("is written once for a parallel burst, by the attempt that set the lock, and counts what it refused", async () => {
+    const email = `burst-${crypto.randomUUID()}@example.com`;
+    const responses = await Promise.all(Array.from({ length: 9 }, (_, i) => attempt(email, `wrong ${i}`)));
+    const refused = responses.filter((response) => response.status === 429).length;
+    expect(refused).toBeGreaterThanOrEqual(4);
+    for (let i = 0; i < 3; i++) expect((await attempt(email, "again")).status).toBe(429);
+    expect(await lockoutRows(email)).toEqual([refused + 3]);
+  });
+
+  it("counts an attempt refused before its row is written, and never on an earlier lockout's row", async () => {
+    const admin = await createAdmin();
+    const email = admin.email.toLowerCase();
+    for (let i = 0; i < 5; i++) await attempt(email, `wrong ${i}`);
+    expect(await lockoutRows(email)).toEqual([0]);
+    await env.DB.prepare("UPDATE login_throttle SET locked_until = ? WHERE email = ?")
+      .bind(Date.now() - 1, email)
+      .run();
+
+    // The sixth failure sets a new lock; another attempt is refused by it before the failure is recorded.
+    let refused: Response | undefined;
+    const refuseMeanwhile = async () => {
+      refused = await attempt(email, "meanwhile");
+    };
+    const request = new Request(`${BASE_URL}${PREFIX}/login`, {
+      method: "POST",
+      headers: { "content-type": "application/json", "cf-connecting-ip": randomClientIp() },
+      body: JSON.stringify({ email, password: "wrong again" }),
+    });
+    const sixth = await worker.fetch(request, { ...env, DB: d1Interleaving(2, refuseMeanwhile) }, createExecutionContext());
+    expect([sixth.status, refused?.status]).toEqual([401, 429]);
+    expect(await lockoutRows(email)).toEqual([0, 1]);
   });
 });
 

@@ -76,6 +76,8 @@ describe("SESSION_MAX_LIFETIME", () => {
     expect((await send(`${PREFIX}/me`, { headers: bearer(tokens.access_token) })).status).toBe(401);
     expect((await send(`${PREFIX}/refresh`, json({ refresh_token: tokens.refresh_token }))).status).toBe(401);
     expect((await send(`${PREFIX}/mfa/totp/setup`, { method: "POST", headers: bearer(tokens.access_token) })).status).toBe(401);
+    const logout = await send(`${PREFIX}/logout`, { method: "POST", headers: bearer(tokens.access_token) });
+    expect([logout.status, await logout.text()]).toEqual([401, '{"detail":"Could not validate credentials"}']);
   });
 
   it("defaults to 30 days and is validated like the other variables", () => {

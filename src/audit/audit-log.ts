@@ -1,4 +1,4 @@
-import { and, eq, type SQL, sql } from "drizzle-orm";
+import { type SQL, sql } from "drizzle-orm";
 import type { Database } from "../db/client.ts";
 import { constantColumns } from "../db/constant-columns.ts";
 import { type AuditEvent, auditEvents } from "../db/schema.ts";
@@ -17,6 +17,8 @@ export interface AuditEntry {
   email?: string | null;
   adminId?: string | null;
   sessionId?: string | null;
+  /** A `login_locked_out` row's count of the attempts its lockout refused. */
+  refusedAttempts?: SQL;
 }
 
 /** An audit row, to be written in the same batch as the change it records. */
@@ -51,22 +53,6 @@ function row(at: number, origin: RequestOrigin, entry: AuditEntry) {
     ip: origin.ip,
     userAgent: origin.userAgent,
     colo: origin.colo,
-    refusedAttempts: 0,
+    refusedAttempts: entry.refusedAttempts ?? 0,
   };
-}
-
-/**
- * An attempt refused because its email is locked: counted on the lockout's
- * own audit row rather than written as a row of its own, so an attacker
- * hammering a locked email makes no storage grow.
- */
-export function countRefusedAttempt(db: Database, emailKey: string) {
-  const lockout = db
-    .select({ id: sql`max(${auditEvents.id})` })
-    .from(auditEvents)
-    .where(and(eq(auditEvents.email, emailKey), eq(auditEvents.event, "login_locked_out")));
-  return db
-    .update(auditEvents)
-    .set({ refusedAttempts: sql`${auditEvents.refusedAttempts} + 1` })
-    .where(eq(auditEvents.id, lockout));
 }

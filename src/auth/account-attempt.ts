@@ -1,12 +1,11 @@
 import { sql } from "drizzle-orm";
-import { countRefusedAttempt } from "../audit/audit-log.ts";
 import { database, storage } from "../db/client.ts";
 import { type AdminRow, admins } from "../db/schema.ts";
 import { ApiError } from "../errors/api-error.ts";
 import { liveSession } from "../sessions/session-store.ts";
 import { adminEmailKey, countSessionAttempt, emailKey, findThrottle } from "../throttle/login-throttle.ts";
 import type { TokenClaims } from "../tokens/token-types.ts";
-import type { CountedAttempt } from "./attempt-outcome.ts";
+import { type CountedAttempt, recordRefusedAttempt } from "./attempt-outcome.ts";
 import type { AuthContext } from "./auth-context.ts";
 import { sessionClock } from "./issue-tokens.ts";
 import { lockoutPolicy, tooManyAttempts } from "./lockout.ts";
@@ -34,7 +33,7 @@ export async function beginAccountAttempt(ctx: AuthContext, claims: TokenClaims)
   );
   if (!admin) throw new ApiError("invalid_access_token");
   if (!counted) {
-    await storage(countRefusedAttempt(db, emailKey(admin.email)));
+    await storage(recordRefusedAttempt(ctx, db, emailKey(admin.email)));
     throw tooManyAttempts(throttle, ctx.now);
   }
   return { admin, key: emailKey(admin.email), counted: counted.failures };

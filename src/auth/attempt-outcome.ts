@@ -4,7 +4,7 @@ import { type Database, storage } from "../db/client.ts";
 import { auditEvents } from "../db/schema.ts";
 import { ApiError } from "../errors/api-error.ts";
 import { checkSecondFactor, type FactorOwner, type SecondFactor } from "../mfa/second-factor.ts";
-import { isLocked, touchFailure, uncountAttempt } from "../throttle/login-throttle.ts";
+import { countRefusedAttempt, lockSetAt, refusedSoFar, touchFailure, uncountAttempt } from "../throttle/login-throttle.ts";
 import type { AuthContext } from "./auth-context.ts";
 import { lockoutPolicy } from "./lockout.ts";
 
@@ -25,13 +25,25 @@ export interface CountedAttempt {
  * Why the attempt failed, whether it started a lockout, and when it happened.
  * `onlyIf`, for a failure only the batch itself can tell (a recovery code
  * found spent): the first statement then returns a row if the failure happened.
+ *
+ * A lockout gets one `login_locked_out` row, written by the attempt whose
+ * count set the lock (its count reached the limit, and the lock in force
+ * dates from it), with what the lock has refused meanwhile. Attempts counted
+ * before it that fail after it started record their own failures, not the lockout.
  */
-export function failedAttemptWrites(ctx: AuthContext, db: Database, { key }: CountedAttempt, entry: AuditEntry, onlyIf: SQL = sql`1`) {
+export function failedAttemptWrites(ctx: AuthContext, db: Database, { key, counted }: CountedAttempt, entry: AuditEntry, onlyIf: SQL = sql`1`) {
+  const setTheLock = counted >= ctx.config.loginMaxFailures ? lockSetAt(key, ctx.now) : sql`0`;
+  const lockout: AuditEntry = { event: "login_locked_out", email: entry.email, adminId: entry.adminId, refusedAttempts: refusedSoFar(key) };
   return [
     auditIf(db, ctx.now, ctx.origin, entry, onlyIf).returning({ id: auditEvents.id }),
-    auditIf(db, ctx.now, ctx.origin, { event: "login_locked_out", email: entry.email, adminId: entry.adminId }, sql`${onlyIf} and ${isLocked(key, ctx.now)}`),
+    auditIf(db, ctx.now, ctx.origin, lockout, sql`${onlyIf} and ${setTheLock}`),
     touchFailure(db, key, ctx.now, onlyIf),
   ] as const;
+}
+
+/** An attempt refused by the lock in force, counted on it (see `countRefusedAttempt`). */
+export function recordRefusedAttempt(ctx: AuthContext, db: Database, key: string) {
+  return db.batch(countRefusedAttempt(db, key, ctx.now));
 }
 
 export function recordFailedAttempt(ctx: AuthContext, db: Database, attempt: CountedAttempt, entry: AuditEntry) {

@@ -2,7 +2,7 @@ import { sql } from "drizzle-orm";
 import type { BatchItem } from "drizzle-orm/batch";
 import { adminUnchanged, findAdminByEmail, recordLogin, upgradePasswordHash } from "../admins/admin-store.ts";
 import { type AdminUser, toAdminUser } from "../admins/admin-user.ts";
-import { auditIfChanged, countRefusedAttempt } from "../audit/audit-log.ts";
+import { auditIfChanged } from "../audit/audit-log.ts";
 import { type Database, database, storage } from "../db/client.ts";
 import type { AdminRow } from "../db/schema.ts";
 import { randomId } from "../encoding/base64.ts";
@@ -13,7 +13,7 @@ import { hashPassword } from "../passwords/hash-password.ts";
 import { burnPasswordCheck, verifyPassword } from "../passwords/verify-password.ts";
 import { insertSessionIf, sessionOpened } from "../sessions/session-store.ts";
 import { clearFailures, countAttempt, emailKey, findThrottle } from "../throttle/login-throttle.ts";
-import { type CountedAttempt, checkCountedFactor, failedAttemptWrites, recordFailedAttempt, takeBackAttempt } from "./attempt-outcome.ts";
+import { type CountedAttempt, checkCountedFactor, failedAttemptWrites, recordFailedAttempt, recordRefusedAttempt, takeBackAttempt } from "./attempt-outcome.ts";
 import type { AuthContext } from "./auth-context.ts";
 import { issueTokens, newSessionExpiresAt, type SessionTokens, type TokenPair } from "./issue-tokens.ts";
 import { lockoutPolicy, tooManyAttempts } from "./lockout.ts";
@@ -56,7 +56,7 @@ export async function login(ctx: AuthContext, credentials: Credentials): Promise
   const who = { email: key, adminId: admin?.id };
 
   if (!counted) {
-    await storage(countRefusedAttempt(db, key));
+    await storage(recordRefusedAttempt(ctx, db, key));
     throw tooManyAttempts(throttle, ctx.now);
   }
 

@@ -103,6 +103,10 @@ export const loginThrottle = sqliteTable(
     failures: integer("failures").notNull(),
     lockedUntil: integer("locked_until"),
     lastFailureAt: integer("last_failure_at").notNull(),
+    /** When the lock in force was set: the `at` of its `login_locked_out` audit row, which counts what it refuses. */
+    lockedAt: integer("locked_at"),
+    /** Attempts the lock in force has refused, kept here until its audit row exists. */
+    refusedAttempts: integer("refused_attempts").notNull().default(0),
   },
   (table) => [index("login_throttle_last_failure_at").on(table.lastFailureAt)],
 );

@@ -153,15 +153,23 @@ export async function rotateRefreshToken(db: Database, rotation: Rotation, origi
   return { kind: "refused" };
 }
 
-/** Logs one live session out; returns its expiry (for the KV copy) or null if it was not live. */
-export async function logoutSession(db: Database, sessionId: string, adminId: string, now: number, origin: RequestOrigin) {
+/** Logs one live session out; returns its expiry (for the KV copy) or null if it was not live (revoked or expired). */
+export async function logoutSession(db: Database, sessionId: string, adminId: string, clock: SessionClock, origin: RequestOrigin) {
   const [[revoked]] = await db.batch([
     db
       .update(sessions)
-      .set({ revokedAt: now, revokedReason: "logout" satisfies RevocationReason })
-      .where(and(eq(sessions.id, sessionId), eq(sessions.adminId, adminId), isNull(sessions.revokedAt)))
+      .set({ revokedAt: clock.now, revokedReason: "logout" satisfies RevocationReason })
+      .where(
+        and(
+          eq(sessions.id, sessionId),
+          eq(sessions.adminId, adminId),
+          isNull(sessions.revokedAt),
+          gt(sessions.expiresAt, clock.now),
+          gt(sessions.createdAt, clock.openedAfter),
+        ),
+      )
       .returning({ id: sessions.id, expiresAt: sessions.expiresAt }),
-    auditIfChanged(db, now, origin, { event: "logout", adminId, sessionId }),
+    auditIfChanged(db, clock.now, origin, { event: "logout", adminId, sessionId }),
   ]);
   return revoked ?? null;
 }

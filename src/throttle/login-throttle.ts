@@ -2,7 +2,7 @@ import { and, eq, gt, isNull, lte, or, type SQL, sql } from "drizzle-orm";
 import type { SQLiteInsertBase } from "drizzle-orm/sqlite-core";
 import type { Database } from "../db/client.ts";
 import { constantColumns } from "../db/constant-columns.ts";
-import { admins, loginThrottle } from "../db/schema.ts";
+import { admins, auditEvents, loginThrottle } from "../db/schema.ts";
 
 /** However many failures pile up, a lockout never exceeds this. */
 const MAX_LOCKOUT_SECONDS = 900;
@@ -34,11 +34,12 @@ export function emailKey(email: string): string {
  * nothing when the email is locked.
  */
 export function countAttempt(db: Database, key: string, now: number, policy: LockoutPolicy) {
-  return upsertAttempt(
-    db.insert(loginThrottle).values({ email: key, failures: 1, lockedUntil: lockUntil(sql`1`, now, policy), lastFailureAt: now }),
-    now,
-    policy,
-  );
+  return upsertAttempt(db.insert(loginThrottle).values({ email: key, ...firstCount(now, policy) }), now, policy);
+}
+
+/** A new row's columns after `email`, in the table's order (as `constantColumns` needs them). */
+function firstCount(now: number, policy: LockoutPolicy) {
+  return { failures: 1, lockedUntil: lockUntil(sql`1`, now, policy), lastFailureAt: now, lockedAt: lockedAt(sql`1`, now, policy), refusedAttempts: 0 };
 }
 
 /**
@@ -50,7 +51,7 @@ export function countSessionAttempt(db: Database, liveSession: SQL, adminId: str
   const attempt = db
     .select({
       email: sql`lower(${admins.email})`.as("email"),
-      ...constantColumns({ failures: 1, lockedUntil: lockUntil(sql`1`, now, policy), lastFailureAt: now }),
+      ...constantColumns(firstCount(now, policy)),
     })
     .from(admins)
     .where(and(eq(admins.id, adminId), liveSession));
@@ -69,10 +70,17 @@ function upsertAttempt(insert: SQLiteInsertBase<typeof loginThrottle, "async", D
       set: {
         failures: sql`${loginThrottle.failures} + 1`,
         lockedUntil: lockUntil(sql`${loginThrottle.failures} + 1`, now, policy),
+        lockedAt: lockedAt(sql`${loginThrottle.failures} + 1`, now, policy),
+        refusedAttempts: 0,
       },
       setWhere: or(isNull(loginThrottle.lockedUntil), lte(loginThrottle.lockedUntil, now)),
     })
     .returning({ failures: loginThrottle.failures });
+}
+
+/** A count that reaches the limit sets a lock: this is when. */
+function lockedAt(failures: SQL, now: number, policy: LockoutPolicy) {
+  return sql`case when ${failures} >= ${policy.maxFailures} then ${now} else null end`;
 }
 
 function lockUntil(failures: SQL, now: number, policy: LockoutPolicy) {
@@ -92,13 +100,14 @@ function lockUntil(failures: SQL, now: number, policy: LockoutPolicy) {
  * failure goes, as if the attempt had never come.
  */
 export function uncountAttempt(db: Database, key: string, counted: number, policy: LockoutPolicy, onlyIf?: SQL) {
+  const liftsLock = sql`${loginThrottle.failures} - 1 < ${policy.maxFailures} or ${loginThrottle.failures} = ${counted}`;
   return [
     db
       .update(loginThrottle)
       .set({
         failures: sql`${loginThrottle.failures} - 1`,
-        lockedUntil: sql`case when ${loginThrottle.failures} - 1 < ${policy.maxFailures} or ${loginThrottle.failures} = ${counted}
-          then null else ${loginThrottle.lockedUntil} end`,
+        lockedUntil: sql`case when ${liftsLock} then null else ${loginThrottle.lockedUntil} end`,
+        lockedAt: sql`case when ${liftsLock} then null else ${loginThrottle.lockedAt} end`,
       })
       .where(and(eq(loginThrottle.email, key), gt(loginThrottle.failures, 0), onlyIf)),
     db.delete(loginThrottle).where(and(eq(loginThrottle.email, key), eq(loginThrottle.failures, 0), isNull(loginThrottle.lockedUntil), onlyIf)),
@@ -133,7 +142,39 @@ export function clearFailures(db: Database, key: string, onlyIf: SQL) {
   return db.delete(loginThrottle).where(and(eq(loginThrottle.email, key), onlyIf));
 }
 
-/** Whether the email is now locked: true after the failure that reached the limit. */
-export function isLocked(key: string, now: number) {
-  return sql`exists (select 1 from ${loginThrottle} where ${loginThrottle.email} = ${key} and ${loginThrottle.lockedUntil} > ${now})`;
+/**
+ * An attempt refused because its email is locked: counted against the lock
+ * in force, on the throttle row and on the lock's `login_locked_out` audit
+ * row (found by the lock's start; the row copies the throttle's count when
+ * it is written, so a refusal that comes first is not lost). Never a row of
+ * its own: hammering a locked email makes nothing grow.
+ */
+export function countRefusedAttempt(db: Database, key: string, now: number) {
+  return [
+    db
+      .update(loginThrottle)
+      .set({ refusedAttempts: sql`${loginThrottle.refusedAttempts} + 1` })
+      .where(and(eq(loginThrottle.email, key), gt(loginThrottle.lockedUntil, now))),
+    db
+      .update(auditEvents)
+      .set({ refusedAttempts: sql`${auditEvents.refusedAttempts} + 1` })
+      .where(
+        and(
+          eq(auditEvents.email, key),
+          eq(auditEvents.event, "login_locked_out"),
+          sql`${auditEvents.at} = (select ${loginThrottle.lockedAt} from ${loginThrottle} where ${loginThrottle.email} = ${key})`,
+        ),
+      ),
+  ] as const;
+}
+
+/** What a lock has refused so far, for its audit row. */
+export function refusedSoFar(key: string) {
+  return sql`coalesce((select ${loginThrottle.refusedAttempts} from ${loginThrottle} where ${loginThrottle.email} = ${key}), 0)`;
+}
+
+/** Whether the lock in force was set at `lockedAt`: by the count of the attempt made then. */
+export function lockSetAt(key: string, lockedAt: number) {
+  return sql`exists (select 1 from ${loginThrottle} where ${loginThrottle.email} = ${key} and ${loginThrottle.lockedAt} = ${lockedAt}
+    and ${loginThrottle.lockedUntil} > ${lockedAt})`;
 }
