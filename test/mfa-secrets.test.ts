@@ -149,7 +149,7 @@ describe("MFA configuration", () => {
   it.each([
     ["missing", undefined, "is missing"],
     ["empty", "", "must not be empty"],
-    ["not JSON", "{kid", 'must be a JSON array of {"kid", "k"} keys'],
+    ["not JSON", "{kid", 'must be a non-empty JSON array of {"kid", "k"} keys'],
     ["an empty array", "[]", "must be a non-empty JSON array"],
     ["a short key", '[{"kid":"a","k":"c2hvcnQ"}]', "key 0 needs k: 32 random bytes in base64url"],
     ["a kid with a dot", `[{"kid":"a.b","k":"${"A".repeat(43)}"}]`, "key 0 needs a kid of 1 to 64 letters"],

@@ -48,6 +48,16 @@ const flag = z.pipe(
   z.transform((value) => value === "true"),
 );
 
+/** A secret that lists keys: its JSON array, or null if it is not a non-empty one. */
+export function jsonArray(secret: string): unknown[] | null {
+  try {
+    const value: unknown = JSON.parse(secret);
+    return Array.isArray(value) && value.length > 0 ? value : null;
+  } catch {
+    return null;
+  }
+}
+
 /** AES-256: a key of any other length is a mistake, not a choice. */
 const ENCRYPTION_KEY_BYTES = 32;
 
@@ -67,13 +77,8 @@ const encryptionKeys = z.pipe(
       ctx.issues.push({ code: "custom", message, input: "(secret)" });
       return [];
     };
-    let entries: unknown;
-    try {
-      entries = JSON.parse(value);
-    } catch {
-      return fail('must be a JSON array of {"kid", "k"} keys');
-    }
-    if (!Array.isArray(entries) || entries.length === 0) return fail('must be a non-empty JSON array of {"kid", "k"} keys');
+    const entries = jsonArray(value);
+    if (!entries) return fail('must be a non-empty JSON array of {"kid", "k"} keys');
     const keys: EncryptionKey[] = [];
     for (const [index, entry] of entries.entries()) {
       const { kid, k } = (entry ?? {}) as { kid?: unknown; k?: unknown };

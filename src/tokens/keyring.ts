@@ -1,5 +1,5 @@
 import type { JWK } from "jose";
-import { ConfigError } from "../config/config.ts";
+import { ConfigError, jsonArray } from "../config/config.ts";
 
 export const SIGNING_ALGORITHM = "ES256";
 
@@ -52,13 +52,8 @@ function parseSigningKeys(secret: string): JWK[] {
   const fail = (problem: string): never => {
     throw new ConfigError("JWT_SIGNING_KEYS", problem);
   };
-  let keys: unknown;
-  try {
-    keys = JSON.parse(secret);
-  } catch {
-    return fail("must be a JSON array of private JWKs");
-  }
-  if (!Array.isArray(keys) || keys.length === 0) return fail("must be a non-empty JSON array of private JWKs");
+  const keys = jsonArray(secret);
+  if (!keys) return fail("must be a non-empty JSON array of private JWKs");
   const kids = new Set<string>();
   for (const [index, key] of keys.entries()) {
     const jwk = key as Partial<Record<string, unknown>>;
