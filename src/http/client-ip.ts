@@ -48,16 +48,11 @@ function parseIpv6(text: string): Uint8Array | null {
 export function formatIp(ip: IpAddress): string {
   if (ip.version === 4) return ip.bytes.join(".");
   const words = Array.from({ length: 8 }, (_, index) => ((ip.bytes[index * 2] ?? 0) << 8) | (ip.bytes[index * 2 + 1] ?? 0));
-  let run = { start: -1, length: 0 };
-  for (let start = 0; start < 8; start++) {
-    let length = 0;
-    while (start + length < 8 && words[start + length] === 0) length++;
-    if (length > run.length) run = { start, length };
-  }
-  const hex = (from: number, to: number) => words.slice(from, to).map((word) => word.toString(16));
-  // A single zero group stays `0` (RFC 5952 §4.2.2).
-  if (run.length < 2) return hex(0, 8).join(":");
-  return `${hex(0, run.start).join(":")}::${hex(run.start + run.length, 8).join(":")}`;
+  const full = words.map((word) => word.toString(16)).join(":");
+  // Runs of two or more zero groups; the longest (the first of equals) becomes `::`, a lone zero stays (§4.2.2).
+  const zeros = (run: string) => run.replaceAll(":", "").length;
+  const longest = (full.match(/(^|:)0(:0)+(:|$)/g) ?? []).reduce((best, run) => (zeros(run) > zeros(best) ? run : best), "");
+  return longest ? full.replace(longest, "::") : full;
 }
 
 /**
