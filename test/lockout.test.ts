@@ -1,6 +1,6 @@
 import { createExecutionContext } from "cloudflare:test";
 import { env } from "cloudflare:workers";
-import { describe, expect, it } from "vitest";
+import { afterEach, describe, expect, it, vi } from "vitest";
 import worker from "../src/index.ts";
 import { d1Interleaving } from "./support/interleaving-d1.ts";
 import { takePbkdf2Derivations } from "./support/production-pbkdf2-cap.ts";
@@ -165,3 +165,37 @@ describe("an attempt that turns out to be no failure", () => {
     expect((await throttleRow(admin.email))?.failures).toBe(2);
   });
 });
+
+describe("the request's clock", () => {
+  afterEach(() => vi.useRealTimers());
+
+  it("is read once the body has arrived: a client holding its body back cannot date its attempt in the past", async () => {
+    const start = Date.UTC(2026, 10, 30, 12, 0, 0);
+    vi.useFakeTimers({ toFake: ["Date"], now: start });
+    const email = `held-${crypto.randomUUID()}@example.com`;
+    const { promise: waiting, resolve: startedWaiting } = Promise.withResolvers<void>();
+    const { promise: arrived, resolve: release } = Promise.withResolvers<void>();
+    const body = new ReadableStream<Uint8Array>({
+      async pull(controller) {
+        startedWaiting();
+        await arrived;
+        controller.enqueue(new TextEncoder().encode(JSON.stringify({ email, password: "a guess" })));
+        controller.close();
+      },
+    });
+    const request = new Request(`${BASE_URL}${PREFIX}/login`, {
+      method: "POST",
+      headers: { "content-type": "application/json", "cf-connecting-ip": randomClientIp() },
+      body,
+    });
+    const pending = worker.fetch(request, env, createExecutionContext());
+    // The worker is reading the body; the client sends it a minute later.
+    await waiting;
+    vi.setSystemTime(start + 62_000);
+    release();
+    expect((await pending).status).toBe(401);
+    const row = await env.DB.prepare("SELECT at FROM audit_events WHERE email = ?").bind(email).first<{ at: number }>();
+    expect(row?.at).toBe(start + 62_000);
+  });
+});
+

@@ -25,13 +25,18 @@ const liveSessionFirst: FastApiValidatorOptions = {
   beforeBodyError: (c) => requireLiveSession(c.get("auth"), c.get("accessClaims")),
 };
 
-/** The routes of the FastAPI service, thin: each hands its input to one auth operation. */
+/**
+ * The routes of the FastAPI service, thin: each hands its input to one auth
+ * operation. A route with a body reads it before `authContext` reads the
+ * clock: the request's time is when it arrived whole, so a client that holds
+ * its body back cannot date its attempt (and a lockout) in the past.
+ */
 export const adminAuthRoutes = new Hono<{ Bindings: Env }>()
-  .post("/login", authContext, fastApiJsonBody, fastApiJsonValidator(LoginRequest), async (c) => {
+  .post("/login", fastApiJsonBody, authContext, fastApiJsonValidator(LoginRequest), async (c) => {
     const { email, password, mfa_code } = c.req.valid("json");
     return tokenResponse(await login(c.get("auth"), { email, password, mfaCode: mfa_code ?? null }));
   })
-  .post("/refresh", authContext, fastApiJsonBody, fastApiJsonValidator(RefreshRequest), async (c) => {
+  .post("/refresh", fastApiJsonBody, authContext, fastApiJsonValidator(RefreshRequest), async (c) => {
     const { refresh_token } = c.req.valid("json");
     return tokenResponse(await refresh(c.get("auth"), refresh_token));
   })
@@ -47,10 +52,10 @@ export const adminAuthRoutes = new Hono<{ Bindings: Env }>()
   .post("/mfa/totp/setup", authContext, bearerToken, async (c) => {
     return tokenResponse(await setupTotp(c.get("auth"), c.get("accessClaims")));
   })
-  .post("/mfa/totp/confirm", authContext, fastApiJsonBody, bearerToken, fastApiJsonValidator(MfaCodeRequest, liveSessionFirst), async (c) => {
+  .post("/mfa/totp/confirm", fastApiJsonBody, authContext, bearerToken, fastApiJsonValidator(MfaCodeRequest, liveSessionFirst), async (c) => {
     return tokenResponse(await confirmTotp(c.get("auth"), c.get("accessClaims"), c.req.valid("json").code));
   })
-  .post("/mfa/totp/disable", authContext, fastApiJsonBody, bearerToken, fastApiJsonValidator(MfaCodeRequest, liveSessionFirst), async (c) => {
+  .post("/mfa/totp/disable", fastApiJsonBody, authContext, bearerToken, fastApiJsonValidator(MfaCodeRequest, liveSessionFirst), async (c) => {
     await disableTotp(c.get("auth"), c.get("accessClaims"), c.req.valid("json").code);
     return jsonResponse({ message: "MFA disabled" });
   });
