@@ -17,7 +17,7 @@ import { generateEncryptionKey } from "./lib/encryption-key.ts";
 import { applyMigrations, type Target, withBindings } from "./lib/local-platform.ts";
 import { readPassword } from "./lib/read-password.ts";
 import { generateSigningJwk } from "./lib/signing-key.ts";
-import { shown, visible } from "./lib/visible.ts";
+import { displayWidth, shown, visible } from "./lib/visible.ts";
 
 const USAGE = `Usage: npm run admin -- <command> [--remote] [--env staging|production]
   create --email E --name N [--role R]   password from ADMIN_PASSWORD or a prompt
@@ -160,11 +160,12 @@ function readImportFile(path: string): unknown {
 /** Every cell is a value from storage: it is shown, never obeyed, by the terminal (see `visible`). */
 function formatTable(header: string[], rows: string[][]): string {
   const table = [header, ...rows.map((row) => row.map(visible))];
-  const widths = header.map((_, column) => Math.max(...table.map((row) => row[column]?.length ?? 0)));
+  // Columns by what a terminal shows, not UTF-16 units: a value full of combining marks must not push the cells after it under the wrong header.
+  const widths = header.map((_, column) => Math.max(...table.map((row) => displayWidth(row[column] ?? ""))));
   return table
     .map((row) =>
       row
-        .map((cell, column) => cell.padEnd(widths[column] ?? 0))
+        .map((cell, column) => cell + " ".repeat((widths[column] ?? 0) - displayWidth(cell)))
         .join("  ")
         .trimEnd(),
     )
@@ -201,6 +202,8 @@ async function main(argv: string[]): Promise<string> {
   if (missing) throw new UsageError(`${name} needs --${missing}`);
 
   const input = command.read?.(values);
+  // wrangler takes the name as given and echoes it in its errors.
+  if (values.env !== undefined && !/^[A-Za-z0-9_-]+$/.test(values.env)) throw new UsageError("--env takes an environment name of wrangler.jsonc, like staging");
   const target: Target = { remote: values.remote, environment: values.env, persistTo: values["persist-to"] };
   applyMigrations(target);
   return withBindings(target, (env) => command.run(commandContext(env), values, input));

@@ -198,4 +198,3 @@ describe("the request's clock", () => {
     expect(row?.at).toBe(start + 62_000);
   });
 });
-

@@ -23,3 +23,17 @@ export function visible(text: string): string {
 export function shown(strings: TemplateStringsArray, ...values: unknown[]): string {
   return strings.reduce((line, text, index) => line + visible(String(values[index - 1])) + text);
 }
+
+/**
+ * East Asian wide and fullwidth characters, which take two terminal columns
+ * (Unicode's East_Asian_Width W and F blocks, which JavaScript regexes cannot name).
+ */
+const WIDE =
+  /[\u1100-\u115f\u2e80-\u303e\u3041-\u33ff\u3400-\u4dbf\u4e00-\u9fff\ua000-\ua4cf\uac00-\ud7a3\uf900-\ufaff\ufe30-\ufe4f\uff00-\uff60\uffe0-\uffe6\u{1f300}-\u{1f64f}\u{1f900}-\u{1f9ff}\u{20000}-\u{3fffd}]/u;
+
+/** How many columns a (visible) text takes in a terminal: combining marks none, wide characters two. */
+export function displayWidth(text: string): number {
+  let width = 0;
+  for (const char of text) width += /\p{M}/u.test(char) ? 0 : WIDE.test(char) ? 2 : 1;
+  return width;
+}

@@ -1,5 +1,6 @@
 import { spawnSync } from "node:child_process";
 import { join } from "node:path";
+import { visible } from "./visible.ts";
 
 const ROOT = join(import.meta.dirname, "../..");
 
@@ -7,7 +8,7 @@ const ROOT = join(import.meta.dirname, "../..");
 export const WRANGLER = join(ROOT, "node_modules/wrangler/bin/wrangler.js");
 
 /** Wrangler's notices (secrets found, bindings listed) would bury the one line an operator reads. */
-export const QUIET_WRANGLER = { WRANGLER_LOG: process.env.WRANGLER_LOG ?? "error" };
+export const QUIET_WRANGLER = { WRANGLER_LOG: process.env.WRANGLER_LOG ?? "error", FORCE_COLOR: "0" };
 
 /** Runs wrangler, its output on this terminal, failing loudly. */
 export function wrangler(args: string[]): void {
@@ -20,7 +21,8 @@ export function wranglerOutput(args: string[], env: Record<string, string> = QUI
   const result = spawnSync(process.execPath, [WRANGLER, ...args], { cwd: ROOT, encoding: "utf8", env: { ...process.env, ...env } });
   const output = `${result.stdout ?? ""}${result.stderr ?? ""}`;
   if (result.status !== 0) {
-    process.stderr.write(output);
+    // wrangler echoes its arguments: an operator's flag must not drive the terminal either.
+    process.stderr.write(output.split("\n").map(visible).join("\n"));
     throw new Error(`wrangler ${args.slice(0, 3).join(" ")} failed`);
   }
   return output;

@@ -175,7 +175,7 @@ async function requireAdmin(ctx: AdminCommandContext, email: string) {
 
 function normalizeEmail(email: string): string {
   const result = validateEmail(email);
-  if (!result.ok) throw new AdminCommandError("invalid_email", `Invalid email ${JSON.stringify(email)}: ${result.reason}`);
+  if (!result.ok) throw new AdminCommandError("invalid_email", `Invalid email "${email}": ${result.reason}`);
   return result.normalized;
 }
 

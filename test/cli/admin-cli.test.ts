@@ -3,6 +3,7 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { displayWidth } from "../../scripts/lib/visible.ts";
 
 const ROOT = join(import.meta.dirname, "../..");
 const WRANGLER = join(ROOT, "node_modules/wrangler/bin/wrangler.js");
@@ -248,6 +249,22 @@ describe("what the CLI prints from storage", () => {
     expect(result.stderr).toContain("\\x1b]0;PWNED\\x07");
     // biome-ignore lint/suspicious/noControlCharactersInRegex: no control character may reach the terminal.
     expect(result.stderr).not.toMatch(/[\u0000-\u001f]/);
+  });
+
+  it("escapes what it echoes once, flags included, and keeps columns aligned whatever the characters", () => {
+    const email = admin(["disable", "--email", "a\u001b[2J\u202eb@x.com"]);
+    expect(email.stderr).toMatch(/^error: Invalid email "a\\x1b\[2J\\u202eb@x\.com": /);
+    const flag = admin(["list", "--env", "x\u001b[31mRED\u0007"]);
+    expect([flag.status, flag.stderr]).toEqual([2, "error: --env takes an environment name of wrangler.jsonc, like staging (npm run admin -- --help)"]);
+
+    execute(
+      "INSERT INTO audit_events (at, event, email, ip) VALUES " +
+        "(4102444800002, 'login_failed', 'aligned@example.com', '198.18.9.9'), " +
+        `(4102444800003, 'login_failed', 'z${"\u0301".repeat(40)}ａａａ@example.com', '198.18.9.9')`,
+    );
+    const rows = admin(["audit", "--limit", "2"]).stdout.split("\n").slice(1);
+    const ipColumn = rows.map((row) => displayWidth(row.slice(0, row.indexOf("198.18.9.9"))));
+    expect(ipColumn[0]).toBe(ipColumn[1]);
   });
 
   it("shows how many attempts a lockout refused, counted on its row", () => {
