@@ -1,6 +1,6 @@
 import { type SQL, sql } from "drizzle-orm";
 import type { Database } from "../db/client.ts";
-import { constantColumns } from "../db/constant-columns.ts";
+import { constantRowIf } from "../db/constant-columns.ts";
 import { type AuditEvent, auditEvents } from "../db/schema.ts";
 
 /** Who was on the other end: recorded with every audit event. */
@@ -38,8 +38,7 @@ export function auditIfChanged(db: Database, at: number, origin: RequestOrigin, 
 
 export function auditIf(db: Database, at: number, origin: RequestOrigin, entry: AuditEntry, condition: SQL) {
   // `id` null lets SQLite assign it.
-  const columns = constantColumns({ id: null, ...row(at, origin, entry) });
-  return db.insert(auditEvents).select(db.select(columns).from(sql`(select 1)`).where(condition) as never);
+  return db.insert(auditEvents).select(constantRowIf(db, { id: null, ...row(at, origin, entry) }, condition) as never);
 }
 
 function row(at: number, origin: RequestOrigin, entry: AuditEntry) {

@@ -7,6 +7,7 @@ import { randomId } from "../encoding/base64.ts";
 import { ApiError } from "../errors/api-error.ts";
 import { insertRecoveryCodes } from "../mfa/recovery-code-store.ts";
 import { formatRecoveryCode, generateRecoveryCodes, hashRecoveryCode } from "../mfa/recovery-codes.ts";
+import { factorOwner } from "../mfa/second-factor.ts";
 import { recordSessionRevoked } from "../sessions/revocation-cache.ts";
 import { liveSession, revokeAdminSessions } from "../sessions/session-store.ts";
 import type { TokenClaims } from "../tokens/token-types.ts";
@@ -33,8 +34,8 @@ export async function confirmTotp(ctx: AuthContext, claims: TokenClaims, code: s
     throw new ApiError("mfa_already_enabled");
   }
   const pending = admin.totpPendingSecret;
-  const owner = pending === null ? null : { adminId: admin.id, sealedSecret: pending, accepted: { last: null, earlier: 0 }, recoveryCodes: false };
-  const factor = owner && (await checkCountedFactor(ctx, db, attempt, owner, code));
+  const factor = pending === null ? null : await checkCountedFactor(ctx, db, attempt, factorOwner(admin, pending), code);
+  // Recovery codes come with enrolment: only the app's code proves it.
   if (pending === null || factor?.method !== "totp") {
     await storage(recordFailedAttempt(ctx, db, attempt, { event: "mfa_code_rejected", reason: "confirm", ...who }));
     throw new ApiError("mfa_code_rejected");

@@ -2,7 +2,7 @@ import { database, storage } from "../db/client.ts";
 import type { AdminRow } from "../db/schema.ts";
 import { ApiError } from "../errors/api-error.ts";
 import { isSessionRevoked } from "../sessions/revocation-cache.ts";
-import { findSessionAdmin } from "../sessions/session-store.ts";
+import { findSessionAdmin, isWithinLife } from "../sessions/session-store.ts";
 import type { TokenClaims } from "../tokens/token-types.ts";
 import type { AuthContext } from "./auth-context.ts";
 import { sessionClock } from "./issue-tokens.ts";
@@ -18,8 +18,7 @@ export async function currentAdmin(ctx: AuthContext, claims: TokenClaims): Promi
   const [revokedAtEdge, nearby] = await storage(Promise.all([isSessionRevoked(ctx.kv, claims.sid), findSessionAdmin(nearest, claims.sid, claims.sub)]));
   if (revokedAtEdge) throw new ApiError("invalid_access_token");
   const row = nearby ?? (await storage(findSessionAdmin(database(ctx.d1), claims.sid, claims.sub)));
-  const clock = sessionClock(ctx);
-  if (!row || row.revokedAt !== null || row.expiresAt <= clock.now || row.createdAt <= clock.openedAfter || !row.admin.isActive) {
+  if (!row || row.revokedAt !== null || !isWithinLife(row, sessionClock(ctx)) || !row.admin.isActive) {
     throw new ApiError("invalid_access_token");
   }
   return row.admin;

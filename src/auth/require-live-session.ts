@@ -1,6 +1,6 @@
 import { database, storage } from "../db/client.ts";
 import { ApiError } from "../errors/api-error.ts";
-import { sessionLiveness } from "../sessions/session-store.ts";
+import { liveSession, sessionLiveness } from "../sessions/session-store.ts";
 import type { TokenClaims } from "../tokens/token-types.ts";
 import type { AuthContext } from "./auth-context.ts";
 import { sessionClock } from "./issue-tokens.ts";
@@ -12,6 +12,6 @@ import { sessionClock } from "./issue-tokens.ts";
  * D1 read on the primary, paid only by a request whose body is wrong.
  */
 export async function requireLiveSession(ctx: AuthContext, claims: TokenClaims): Promise<void> {
-  const [row] = await storage(sessionLiveness(database(ctx.d1), claims.sid, claims.sub, sessionClock(ctx)));
+  const [row] = await storage(sessionLiveness(database(ctx.d1), liveSession(claims.sid, claims.sub, sessionClock(ctx))));
   if (!row?.live) throw new ApiError("invalid_access_token");
 }

@@ -36,7 +36,7 @@ export async function setupTotp(ctx: AuthContext, claims: TokenClaims): Promise<
         .where(and(eq(admins.id, claims.sub), isNull(admins.totpSecret), live))
         .returning({ email: admins.email }),
       auditIfChanged(db, ctx.now, ctx.origin, { event: "mfa_setup_started", adminId: claims.sub, sessionId: claims.sid }),
-      sessionLiveness(db, claims.sid, claims.sub, sessionClock(ctx)),
+      sessionLiveness(db, live),
     ]),
   );
   if (!started) throw new ApiError(state?.live ? "mfa_already_enabled" : "invalid_access_token");

@@ -17,17 +17,14 @@ export interface FactorOwner {
   /** The sealed TOTP secret (the pending one, for a first confirmation). */
   sealedSecret: string;
   accepted: AcceptedSteps;
-  /** Whether the admin has recovery codes to try. */
-  recoveryCodes: boolean;
 }
 
-/** The second factor of an admin with MFA on (`sealedSecret` is their `totpSecret`), as their row holds it. */
+/** What an admin's code is checked against: `sealedSecret` is their `totpSecret`, or the pending one at `confirm`. */
 export function factorOwner(admin: AdminRow, sealedSecret: string): FactorOwner {
   return {
     adminId: admin.id,
     sealedSecret,
     accepted: { last: admin.totpLastStep, earlier: admin.totpEarlierSteps },
-    recoveryCodes: true,
   };
 }
 
@@ -53,7 +50,7 @@ export async function checkSecondFactor(box: SecretBox, owner: FactorOwner, code
     const resealed = box.sealedByCurrentKey(owner.sealedSecret) ? null : await box.seal(secret, context);
     return { method: "totp", step, resealed };
   }
-  const recoveryCode = owner.recoveryCodes ? normaliseRecoveryCode(code) : null;
+  const recoveryCode = normaliseRecoveryCode(code);
   return recoveryCode === null ? null : { method: "recovery_code", codeHash: await hashRecoveryCode(owner.adminId, recoveryCode) };
 }
 

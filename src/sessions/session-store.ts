@@ -1,7 +1,7 @@
 import { and, eq, gt, isNull, ne, type SQL, sql } from "drizzle-orm";
 import { auditIfChanged, type RequestOrigin } from "../audit/audit-log.ts";
 import type { Database } from "../db/client.ts";
-import { constantColumns } from "../db/constant-columns.ts";
+import { constantRowIf } from "../db/constant-columns.ts";
 import { admins, sessions } from "../db/schema.ts";
 
 export type RevocationReason =
@@ -50,7 +50,7 @@ export function insertSessionIf(db: Database, session: NewSession, condition: SQ
   };
   return db
     .insert(sessions)
-    .select(db.select(constantColumns(row)).from(sql`(select 1)`).where(condition) as never)
+    .select(constantRowIf(db, row, condition) as never)
     .returning({ id: sessions.id });
 }
 
@@ -65,16 +65,26 @@ export interface SessionClock {
   openedAfter: number;
 }
 
-/** One row, `{ live }` (1 or 0): whether the session can still act, for an answer that depends on it. */
-export function sessionLiveness(db: Database, sessionId: string, adminId: string, clock: SessionClock) {
-  return db.select({ live: sql<number>`${liveSession(sessionId, adminId, clock)}` }).from(sql`(select 1)`);
+/** The session has not ended: its expiry is ahead, and it was opened within SESSION_MAX_LIFETIME. */
+export function withinLife(clock: SessionClock) {
+  return sql`${sessions.expiresAt} > ${clock.now} and ${sessions.createdAt} > ${clock.openedAfter}`;
 }
 
-/** The session is neither revoked nor expired, and its admin is still active: what an access token needs to act. */
+/** `withinLife`, for a session row already read. */
+export function isWithinLife(session: { expiresAt: number; createdAt: number }, clock: SessionClock): boolean {
+  return session.expiresAt > clock.now && session.createdAt > clock.openedAfter;
+}
+
+/** One row, `{ live }` (1 or 0): whether `liveSession` holds, for an answer that depends on it. */
+export function sessionLiveness(db: Database, live: SQL) {
+  return db.select({ live: sql<number>`${live}` }).from(sql`(select 1)`);
+}
+
+/** The session is neither revoked nor ended, and its admin is still active: what an access token needs to act. */
 export function liveSession(sessionId: string, adminId: string, clock: SessionClock) {
   return sql`exists (select 1 from ${sessions} join ${admins} on ${admins.id} = ${sessions.adminId}
     where ${sessions.id} = ${sessionId} and ${sessions.adminId} = ${adminId} and ${sessions.revokedAt} is null
-    and ${sessions.expiresAt} > ${clock.now} and ${sessions.createdAt} > ${clock.openedAfter} and ${admins.isActive})`;
+    and ${withinLife(clock)} and ${admins.isActive})`;
 }
 
 /** True once the batch has opened this session. */
@@ -135,15 +145,7 @@ export async function rotateRefreshToken(db: Database, rotation: Rotation, origi
         lastUsedAt: now,
         expiresAt: sql`min(${rotation.expiresAt}, ${sessions.createdAt} + ${rotation.maxLifetimeMs})`,
       })
-      .where(
-        and(
-          ownSession,
-          eq(sessions.refreshJti, rotation.presentedJti),
-          gt(sessions.expiresAt, now),
-          gt(sessions.createdAt, rotation.clock.openedAfter),
-          adminIsActive(rotation.adminId),
-        ),
-      )
+      .where(and(ownSession, eq(sessions.refreshJti, rotation.presentedJti), withinLife(rotation.clock), adminIsActive(rotation.adminId)))
       .returning({ amr: sessions.amr, expiresAt: sessions.expiresAt }),
     auditIfChanged(db, now, origin, { event: "refresh", ...subject }),
   ]);
@@ -159,15 +161,7 @@ export async function logoutSession(db: Database, sessionId: string, adminId: st
     db
       .update(sessions)
       .set({ revokedAt: clock.now, revokedReason: "logout" satisfies RevocationReason })
-      .where(
-        and(
-          eq(sessions.id, sessionId),
-          eq(sessions.adminId, adminId),
-          isNull(sessions.revokedAt),
-          gt(sessions.expiresAt, clock.now),
-          gt(sessions.createdAt, clock.openedAfter),
-        ),
-      )
+      .where(and(eq(sessions.id, sessionId), eq(sessions.adminId, adminId), isNull(sessions.revokedAt), withinLife(clock)))
       .returning({ id: sessions.id, expiresAt: sessions.expiresAt }),
     auditIfChanged(db, clock.now, origin, { event: "logout", adminId, sessionId }),
   ]);

@@ -18,7 +18,7 @@ function isJsonContentType(contentType: string | undefined): boolean {
  * while reading it, before any dependency (authentication included) runs:
  * - malformed JSON: `json_invalid` with Python's message and code-point offset;
  * - JSON Python refuses otherwise (nesting, huge integers, bad UTF-8): 400.
- * What the model then makes of the value (`bodyAsObject`) comes after the
+ * What the model then makes of the value (`bodyObjectError`) comes after the
  * dependencies: no body or JSON `null` is `undefined`, a body that is not JSON
  * by its content type is its raw text.
  */
