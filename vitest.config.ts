@@ -27,7 +27,7 @@ export default defineConfig(async () => {
           // The worker, inside workerd, against real local D1 and KV.
           plugins: [
             cloudflareTest({
-              wrangler: { configPath: "./wrangler.jsonc" },
+              wrangler: { configPath: "./wrangler.toml" },
               miniflare: { bindings: { TEST_MIGRATIONS: migrations, JWT_SIGNING_KEYS: signingKeys, MFA_ENCRYPTION_KEYS: encryptionKeys } },
             }),
           ],

@@ -121,7 +121,7 @@ async function startServers(): Promise<Servers> {
     const persistTo = folder("auth");
     const [envFile, script] = await Promise.all([
       writeSigningKeyEnvFile(stateDir),
-      buildWorker("wrangler.jsonc", join(stateDir, "build", "auth"), join(stateDir, "auth.log"), env),
+      buildWorker("wrangler.toml", join(stateDir, "build", "auth"), join(stateDir, "auth.log"), env),
     ]);
     log("applying D1 migrations to the throwaway state folder…");
     await applyMigrations(persistTo);
@@ -129,7 +129,7 @@ async function startServers(): Promise<Servers> {
     const admins = await createBenchAdmins(persistTo, settings.connections);
     const server = await startDevServer({
       name: "auth worker",
-      config: "wrangler.jsonc",
+      config: "wrangler.toml",
       script,
       persistTo,
       logPath: join(stateDir, "auth.log"),
@@ -165,7 +165,7 @@ async function checkLoginRateLimit(
   if (!forwardsClientIp) {
     throw new Error(
       `wrangler dev did not pass a client-supplied cf-connecting-ip to the worker (sent ${probe}, worker saw ${String(echoed["cf-connecting-ip"])}): ` +
-        "every bench login would share one address and hit the 10-per-60-s limit. Run the worker with a bench-only copy of wrangler.jsonc under bench/ whose `ratelimits` limit is raised.",
+        "every bench login would share one address and hit the 10-per-60-s limit. Run the worker with a bench-only copy of wrangler.toml under bench/ whose `ratelimits` limit is raised.",
     );
   }
   const sameIp = nextClientIp();

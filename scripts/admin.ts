@@ -203,7 +203,7 @@ async function main(argv: string[]): Promise<string> {
 
   const input = command.read?.(values);
   // wrangler takes the name as given and echoes it in its errors.
-  if (values.env !== undefined && !/^[A-Za-z0-9_-]+$/.test(values.env)) throw new UsageError("--env takes an environment name of wrangler.jsonc, like staging");
+  if (values.env !== undefined && !/^[A-Za-z0-9_-]+$/.test(values.env)) throw new UsageError("--env takes an environment name of wrangler.toml, like staging");
   const target: Target = { remote: values.remote, environment: values.env, persistTo: values["persist-to"] };
   applyMigrations(target);
   return withBindings(target, (env) => command.run(commandContext(env), values, input));

@@ -33,7 +33,7 @@ export async function writeSigningKeyEnvFile(stateDir: string): Promise<string> 
  */
 export function environmentWithoutWorkerVars(): NodeJS.ProcessEnv {
   // wrangler's own reader: the config is JSONC, with comments anywhere.
-  const config = experimental_readRawConfig({ config: join(ROOT, "wrangler.jsonc") }).rawConfig;
+  const config = experimental_readRawConfig({ config: join(ROOT, "wrangler.toml") }).rawConfig;
   const names = new Set([...Object.keys(config.vars ?? {}), ...(config.secrets?.required ?? [])]);
   const env: NodeJS.ProcessEnv = {
     ...process.env,

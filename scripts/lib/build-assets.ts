@@ -4,7 +4,7 @@ import { buildOpenApiDocument } from "../../src/openapi/build-document.ts";
 
 const ROOT = join(import.meta.dirname, "../..");
 
-/** `assets.directory` in wrangler.jsonc: built, never committed. */
+/** `assets.directory` in wrangler.toml: built, never committed. */
 export const ASSETS_DIR = join(ROOT, "dist/assets");
 
 const SWAGGER_UI = join(ROOT, "node_modules/swagger-ui-dist");

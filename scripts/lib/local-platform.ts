@@ -56,7 +56,7 @@ export async function withBindings<T>(target: Target, use: (env: Env) => Promise
 function writeRemoteConfig(): string {
   const root = join(import.meta.dirname, "../..");
   // wrangler's own reader: the config is JSONC, with comments anywhere.
-  const config = experimental_readRawConfig({ config: join(root, "wrangler.jsonc") }).rawConfig;
+  const config = experimental_readRawConfig({ config: join(root, "wrangler.toml") }).rawConfig;
   const scopes: { d1_databases?: object[]; kv_namespaces?: object[] }[] = [config, ...Object.values(config.env ?? {})];
   for (const scope of scopes) {
     scope.d1_databases = scope.d1_databases?.map((binding) => ({ ...binding, remote: true }));

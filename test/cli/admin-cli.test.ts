@@ -255,7 +255,7 @@ describe("what the CLI prints from storage", () => {
     const email = admin(["disable", "--email", "a\u001b[2J\u202eb@x.com"]);
     expect(email.stderr).toMatch(/^error: Invalid email "a\\x1b\[2J\\u202eb@x\.com": /);
     const flag = admin(["list", "--env", "x\u001b[31mRED\u0007"]);
-    expect([flag.status, flag.stderr]).toEqual([2, "error: --env takes an environment name of wrangler.jsonc, like staging (npm run admin -- --help)"]);
+    expect([flag.status, flag.stderr]).toEqual([2, "error: --env takes an environment name of wrangler.toml, like staging (npm run admin -- --help)"]);
 
     execute(
       "INSERT INTO audit_events (at, event, email, ip) VALUES " +
