@@ -1,6 +1,9 @@
+import { createExecutionContext } from "cloudflare:test";
 import { env } from "cloudflare:workers";
 import { describe, expect, it, vi } from "vitest";
-import { bearer, call, createAdmin, loginAs, PREFIX, postJson } from "./support/worker.ts";
+import { parseConfig } from "../src/config/config.ts";
+import worker from "../src/index.ts";
+import { BASE_URL, bearer, call, createAdmin, loginAs, PREFIX, postJson } from "./support/worker.ts";
 
 function claimsOf(token: string): { sid: string; jti: string } {
   return JSON.parse(atob((token.split(".")[1] ?? "").replaceAll("-", "+").replaceAll("_", "/")));
@@ -67,5 +70,55 @@ describe("refresh token reuse", () => {
     await env.REVOCATIONS.put(`revoked-session:${sid}`, "logout");
     expect((await call(`${PREFIX}/me`, { headers: bearer(tokens.access_token) })).status).toBe(401);
     expect((await postJson(`${PREFIX}/refresh`, { refresh_token: tokens.refresh_token })).status).toBe(401);
+  });
+
+  describe("REFRESH_REUSE_INTERVAL=0: no grace", () => {
+    const strict = { ...env, REFRESH_REUSE_INTERVAL: "0" };
+    const refreshStrictly = (refreshToken: string) =>
+      worker.fetch(
+        new Request(`${BASE_URL}${PREFIX}/refresh`, {
+          method: "POST",
+          headers: { "content-type": "application/json" },
+          body: JSON.stringify({ refresh_token: refreshToken }),
+        }),
+        strict,
+        createExecutionContext(),
+      );
+
+    it("is a valid setting, and the default stays 10 seconds", () => {
+      expect(parseConfig(strict).refreshReuseInterval).toBe(0);
+      expect(parseConfig(env).refreshReuseInterval).toBe(10);
+      for (const value of ["-1", "1.5", "", " 0"]) {
+        expect(() => parseConfig({ ...env, REFRESH_REUSE_INTERVAL: value })).toThrow(
+          "Invalid configuration: REFRESH_REUSE_INTERVAL must be 0 or a positive integer",
+        );
+      }
+    });
+
+    it("the second presentation of a rotated-out token, at once, revokes the session", async () => {
+      const first = await loginAs(await createAdmin());
+      const rotated = await refreshStrictly(first.refresh_token);
+      expect(rotated.status).toBe(200);
+      const second = await rotated.json<{ refresh_token: string; access_token: string }>();
+      // The KV copy of the rotation is already there: it must not turn the replay into a mere refusal.
+      const { sid, jti } = claimsOf(first.refresh_token);
+      await vi.waitFor(async () => expect(await env.REVOCATIONS.get(`rotated-refresh:${jti}`)).not.toBeNull());
+
+      const replay = await refreshStrictly(first.refresh_token);
+      expect([replay.status, await replay.text()]).toEqual([401, '{"detail":"Invalid refresh token"}']);
+      const row = await env.DB.prepare("SELECT revoked_reason FROM sessions WHERE id = ?").bind(sid).first();
+      expect(row).toEqual({ revoked_reason: "refresh_token_reuse" });
+      expect((await refreshStrictly(second.refresh_token)).status).toBe(401);
+      expect((await call(`${PREFIX}/me`, { headers: bearer(second.access_token) })).status).toBe(401);
+    });
+
+    it("of two refreshes racing with one token, one wins and the session is revoked", async () => {
+      const first = await loginAs(await createAdmin());
+      const answers = await Promise.all([refreshStrictly(first.refresh_token), refreshStrictly(first.refresh_token)]);
+      expect(answers.map((answer) => answer.status).sort()).toEqual([200, 401]);
+      const { sid } = claimsOf(first.refresh_token);
+      const row = await env.DB.prepare("SELECT revoked_reason FROM sessions WHERE id = ?").bind(sid).first();
+      expect(row).toEqual({ revoked_reason: "refresh_token_reuse" });
+    });
   });
 });

@@ -18,7 +18,8 @@ export async function refresh(ctx: AuthContext, refreshToken: string): Promise<T
 
   const cached = await storage(readRefreshRevocation(ctx.kv, claims.sid, claims.jti));
   const reuseIntervalMs = ctx.config.refreshReuseInterval * 1000;
-  const inRaceWindow = cached.rotatedAt !== null && ctx.now - cached.rotatedAt <= reuseIntervalMs;
+  // Only a refusal without revoking can be decided here; with no grace (0) D1 must see the replay and revoke.
+  const inRaceWindow = cached.rotatedAt !== null && ctx.now - cached.rotatedAt < reuseIntervalMs;
   if (cached.sessionRevoked || inRaceWindow) throw new ApiError("invalid_refresh_token");
 
   const nextJti = randomId();

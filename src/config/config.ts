@@ -24,6 +24,13 @@ const positiveInteger = (max = Number.MAX_SAFE_INTEGER) =>
     z.pipe(z.transform(Number), z.number().check(z.maximum(max, `must be at most ${max}`))),
   );
 
+/** For a grace period, where 0 means none. */
+const wholeNumber = () =>
+  z.pipe(
+    z.string().check(z.regex(/^(0|[1-9][0-9]*)$/, "must be 0 or a positive integer")),
+    z.pipe(z.transform(Number), z.number().check(z.maximum(Number.MAX_SAFE_INTEGER, `must be at most ${Number.MAX_SAFE_INTEGER}`))),
+  );
+
 const nonEmpty = z.string().check(z.trim(), z.minLength(1, "must not be empty"));
 
 /** Browsers send `Origin` as scheme://host[:port], nothing more: an entry with a path or slash would never match. */
@@ -98,7 +105,7 @@ const issuerLabel = z._default(z.string().check(z.trim(), z.minLength(1, "must n
 const ConfigSchema = z.object({
   ACCESS_TOKEN_TTL: positiveInteger(),
   REFRESH_TOKEN_TTL: positiveInteger(),
-  REFRESH_REUSE_INTERVAL: positiveInteger(),
+  REFRESH_REUSE_INTERVAL: wholeNumber(),
   LOGIN_MAX_FAILURES: positiveInteger(),
   LOGIN_LOCKOUT_SECONDS: positiveInteger(),
   PBKDF2_ITERATIONS: positiveInteger(PBKDF2_MAX_ITERATIONS),

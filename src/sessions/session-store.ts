@@ -99,7 +99,7 @@ export interface Rotation {
   presentedJti: string;
   nextJti: string;
   clock: SessionClock;
-  /** A rotated-out token presented within this many ms of its rotation is a race, not a replay. */
+  /** A rotated-out token presented within this many ms of its rotation is a race, not a replay; 0: every replay revokes. */
   reuseIntervalMs: number;
   /** The next refresh token's expiry; the session's maximum lifetime may cut it short. */
   expiresAt: number;
@@ -131,7 +131,10 @@ export async function rotateRefreshToken(db: Database, rotation: Rotation, origi
         and(
           ownSession,
           ne(sessions.refreshJti, rotation.presentedJti),
-          sql`coalesce(${sessions.previousRefreshJti} = ${rotation.presentedJti} and ${sessions.rotatedAt} > ${rotation.clock.now - rotation.reuseIntervalMs}, 0) = 0`,
+          // With no grace, even the loser of a race revokes: its clock may read earlier than the winner's rotation.
+          rotation.reuseIntervalMs > 0
+            ? sql`coalesce(${sessions.previousRefreshJti} = ${rotation.presentedJti} and ${sessions.rotatedAt} > ${rotation.clock.now - rotation.reuseIntervalMs}, 0) = 0`
+            : undefined,
         ),
       )
       .returning({ expiresAt: sessions.expiresAt }),
