@@ -45,10 +45,20 @@ const ROUTE_METHODS: Readonly<Record<string, readonly string[]>> = {
  * otherwise route to GET or 404. A known path with a stray trailing slash is
  * Starlette's `redirect_slashes` 307 to the real one.
  */
+/** Starlette's `{name}` path parameter matches one non-empty segment. */
+const ROUTE_TEMPLATES = Object.keys(ROUTE_METHODS)
+  .filter((route) => route.includes("{"))
+  .map((route) => [new RegExp(`^${route.replace(/\{\w+\}/g, "[^/]+")}$`), route] as const);
+
+function allowedMethods(path: string): readonly string[] | undefined {
+  const template = ROUTE_TEMPLATES.find(([pattern]) => pattern.test(path));
+  return ROUTE_METHODS[template ? template[1] : path];
+}
+
 app.use(async (c, next) => {
   const route = c.req.path;
-  const allowed = ROUTE_METHODS[route];
-  if (!allowed && route.endsWith("/") && ROUTE_METHODS[route.slice(0, -1)]) {
+  const allowed = allowedMethods(route);
+  if (!allowed && route.endsWith("/") && allowedMethods(route.slice(0, -1))) {
     const location = new URL(c.req.url);
     location.pathname = c.req.path.slice(0, -1);
     return new Response(null, { status: 307, headers: { location: location.href } });

@@ -120,6 +120,8 @@ export type AuditEvent =
   | "refresh_reuse_detected"
   | "logout"
   | "sessions_revoked"
+  | "password_changed"
+  | "password_change_failed"
   | "admin_imported"
   | "mfa_setup_started"
   | "mfa_enabled"

@@ -8,6 +8,7 @@ const ERRORS = {
   body_unparseable: { status: 400, detail: "There was an error parsing the body" },
   body_incomplete: { status: 400, detail: "There was an error parsing the body" },
   mfa_code_rejected: { status: 400, detail: "Invalid MFA code" },
+  incorrect_password: { status: 400, detail: "Incorrect password" },
   not_authenticated: { status: 401, detail: "Not authenticated", headers: BEARER_CHALLENGE },
   invalid_access_token: { status: 401, detail: "Could not validate credentials", headers: BEARER_CHALLENGE },
   invalid_login: { status: 401, detail: "Incorrect email or password" },

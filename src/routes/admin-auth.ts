@@ -1,18 +1,21 @@
 import { Hono } from "hono/tiny";
 import { toAdminUser } from "../admins/admin-user.ts";
+import { changePassword } from "../auth/change-password.ts";
 import { confirmTotp } from "../auth/confirm-totp.ts";
 import { currentAdmin } from "../auth/current-admin.ts";
 import { disableTotp } from "../auth/disable-totp.ts";
 import { login } from "../auth/login.ts";
-import { logout } from "../auth/logout.ts";
+import { LOGOUT_SCOPES, logout } from "../auth/logout.ts";
+import { endOwnSessionById, listOwnSessions } from "../auth/own-sessions.ts";
 import { refresh } from "../auth/refresh.ts";
 import { requireLiveSession } from "../auth/require-live-session.ts";
 import { setupTotp } from "../auth/setup-totp.ts";
 import { jsonResponse, tokenResponse } from "../http/json.ts";
 import { authContext } from "../middleware/auth-context.ts";
 import { bearerToken } from "../middleware/bearer-token.ts";
-import { type FastApiValidatorOptions, fastApiJsonBody, fastApiJsonValidator } from "../wire/fastapi-validation.ts";
-import { LoginRequest, MfaCodeRequest, RefreshRequest } from "./request-schemas.ts";
+import { ApiError } from "../errors/api-error.ts";
+import { type FastApiValidatorOptions, fastApiJsonBody, fastApiJsonValidator, literalQueryParam } from "../wire/fastapi-validation.ts";
+import { LoginRequest, MfaCodeRequest, PasswordChangeRequest, RefreshRequest } from "./request-schemas.ts";
 
 export const ADMIN_AUTH_PREFIX = "/api/v1/admin/auth";
 
@@ -41,7 +44,15 @@ export const adminAuthRoutes = new Hono<{ Bindings: Env }>()
     return tokenResponse(await refresh(c.get("auth"), refresh_token));
   })
   .post("/logout", authContext, bearerToken, async (c) => {
-    await logout(c.get("auth"), c.get("accessClaims"));
+    let scope: (typeof LOGOUT_SCOPES)[number];
+    try {
+      scope = literalQueryParam(c.req.url, "scope", LOGOUT_SCOPES, "local");
+    } catch (error) {
+      // Query parameters, like the body, are validated after the bearer dependency.
+      if (error instanceof ApiError) await liveSessionFirst.beforeBodyError?.(c);
+      throw error;
+    }
+    await logout(c.get("auth"), c.get("accessClaims"), scope);
     return jsonResponse({ message: "Successfully logged out" });
   })
   .get("/me", authContext, bearerToken, async (c) => {
@@ -58,6 +69,18 @@ export const adminAuthRoutes = new Hono<{ Bindings: Env }>()
   .post("/mfa/totp/disable", fastApiJsonBody, authContext, bearerToken, fastApiJsonValidator(MfaCodeRequest, liveSessionFirst), async (c) => {
     await disableTotp(c.get("auth"), c.get("accessClaims"), c.req.valid("json").code);
     return jsonResponse({ message: "MFA disabled" });
+  })
+  .post("/password", fastApiJsonBody, authContext, bearerToken, fastApiJsonValidator(PasswordChangeRequest, liveSessionFirst), async (c) => {
+    const { current_password, new_password, mfa_code } = c.req.valid("json");
+    await changePassword(c.get("auth"), c.get("accessClaims"), { currentPassword: current_password, newPassword: new_password, mfaCode: mfa_code ?? null });
+    return jsonResponse({ message: "Password changed" });
+  })
+  .get("/sessions", authContext, bearerToken, async (c) => {
+    return jsonResponse(await listOwnSessions(c.get("auth"), c.get("accessClaims")), { headers: { "cache-control": "no-store" } });
+  })
+  .delete("/sessions/:id", authContext, bearerToken, async (c) => {
+    await endOwnSessionById(c.get("auth"), c.get("accessClaims"), c.req.param("id"));
+    return jsonResponse({ message: "Session revoked" });
   });
 
 /** Which methods each path answers, for 405's `Allow` header. */
@@ -69,4 +92,7 @@ export const ADMIN_AUTH_METHODS: Record<string, string> = {
   "/mfa/totp/setup": "POST",
   "/mfa/totp/confirm": "POST",
   "/mfa/totp/disable": "POST",
+  "/password": "POST",
+  "/sessions": "GET",
+  "/sessions/{id}": "DELETE",
 };

@@ -34,6 +34,27 @@ export const MfaCodeRequest = z.object({
   code: z.string(),
 });
 
+/**
+ * pydantic's `Field(min_length=n)`: Python counts code points, not UTF-16
+ * units, and echoes the limit in `ctx` as an integer.
+ */
+function minLength(min: number) {
+  return z.string().check(
+    z.superRefine((value, ctx) => {
+      if ([...value].length >= min) return;
+      const params = { type: "string_too_short", msg: `String should have at least ${min} characters`, ctx: [["min_length", min]] };
+      ctx.issues.push({ code: "custom", message: params.msg, input: value, params });
+    }),
+  );
+}
+
+/** Field order is the order FastAPI reports errors in. */
+export const PasswordChangeRequest = z.object({
+  current_password: z.string(),
+  new_password: minLength(12),
+  mfa_code: z.optional(z.nullable(z.string())),
+});
+
 export const RefreshRequest = z.object({
   refresh_token: z.string(),
 });

@@ -1,4 +1,4 @@
-import { and, eq, gt, isNull, ne, type SQL, sql } from "drizzle-orm";
+import { and, desc, eq, gt, isNull, ne, type SQL, sql } from "drizzle-orm";
 import { auditIfChanged, type RequestOrigin } from "../audit/audit-log.ts";
 import type { Database } from "../db/client.ts";
 import { constantRowIf } from "../db/constant-columns.ts";
@@ -12,7 +12,9 @@ export type RevocationReason =
   | "operator"
   | "mfa_enabled"
   | "mfa_disabled"
-  | "mfa_reset";
+  | "mfa_reset"
+  /** Ended by its admin from another of their sessions (`logout?scope=others|global`, `DELETE /sessions/{id}`). */
+  | "signed_out_elsewhere";
 
 export interface NewSession {
   id: string;
@@ -194,4 +196,36 @@ export async function findSessionAdmin(db: Database, sessionId: string, adminId:
     .where(and(eq(sessions.id, sessionId), eq(sessions.adminId, adminId)))
     .limit(1);
   return row ?? null;
+}
+
+/** An admin's live sessions, newest first: what `GET /sessions` shows. */
+export function listLiveSessions(db: Database, adminId: string, clock: SessionClock) {
+  return db
+    .select({
+      id: sessions.id,
+      createdAt: sessions.createdAt,
+      lastUsedAt: sessions.lastUsedAt,
+      expiresAt: sessions.expiresAt,
+      ip: sessions.ip,
+      userAgent: sessions.userAgent,
+      amr: sessions.amr,
+    })
+    .from(sessions)
+    .innerJoin(admins, eq(admins.id, sessions.adminId))
+    .where(and(eq(sessions.adminId, adminId), isNull(sessions.revokedAt), withinLife(clock), eq(admins.isActive, true)))
+    .orderBy(desc(sessions.createdAt), desc(sessions.id));
+}
+
+/**
+ * Ends one live session of an admin, on behalf of another of their live
+ * sessions (`caller`): the caller's own is a logout. The condition on the
+ * caller is inside the statement, so a session revoked meanwhile ends nothing.
+ */
+export function endOwnSession(db: Database, target: string, caller: string, adminId: string, clock: SessionClock) {
+  const reason: RevocationReason = target === caller ? "logout" : "signed_out_elsewhere";
+  return db
+    .update(sessions)
+    .set({ revokedAt: clock.now, revokedReason: reason })
+    .where(and(eq(sessions.id, target), eq(sessions.adminId, adminId), isNull(sessions.revokedAt), withinLife(clock), liveSession(caller, adminId, clock)))
+    .returning({ id: sessions.id, expiresAt: sessions.expiresAt });
 }

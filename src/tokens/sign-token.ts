@@ -1,4 +1,4 @@
-import { SignJWT } from "jose";
+import { CompactSign } from "jose";
 import { type Keyring, SIGNING_ALGORITHM } from "./keyring.ts";
 import { TOKEN_TYPES, type TokenClaims, type TokenKind } from "./token-types.ts";
 
@@ -7,19 +7,29 @@ export interface TokenAudience {
   audience: string;
 }
 
+const encoder = new TextEncoder();
+
 /**
+ * A JWT is a JWS whose payload is the claims set (RFC 7519 §7.1): jose's
+ * compact JWS signs it, without the JWT builder's claim helpers, which only
+ * restate what is written here.
+ *
  * `amr` (RFC 8176 §2, registered for JWTs by RFC 8176 §6.1) tells the services
  * that verify these tokens how the admin logged in: `mfa` is there only after
  * a second factor, so a service can demand it for its most sensitive actions.
  */
 export function signToken(keyring: Keyring, kind: TokenKind, claims: TokenClaims & { amr: readonly string[] }, audience: TokenAudience): Promise<string> {
-  return new SignJWT({ sid: claims.sid, amr: [...claims.amr] })
+  const payload = {
+    sid: claims.sid,
+    amr: claims.amr,
+    iss: audience.issuer,
+    aud: audience.audience,
+    sub: claims.sub,
+    jti: claims.jti,
+    iat: claims.iat,
+    exp: claims.exp,
+  };
+  return new CompactSign(encoder.encode(JSON.stringify(payload)))
     .setProtectedHeader({ alg: SIGNING_ALGORITHM, kid: keyring.signer.kid, typ: TOKEN_TYPES[kind] })
-    .setIssuer(audience.issuer)
-    .setAudience(audience.audience)
-    .setSubject(claims.sub)
-    .setJti(claims.jti)
-    .setIssuedAt(claims.iat)
-    .setExpirationTime(claims.exp)
     .sign(keyring.signer.key);
 }

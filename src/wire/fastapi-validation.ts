@@ -18,7 +18,7 @@ declare module "hono" {
 export interface FastApiIssueParams {
   type: string;
   msg: string;
-  ctx?: ReadonlyArray<readonly [string, string]>;
+  ctx?: ReadonlyArray<readonly [string, string | number]>;
 }
 
 /**
@@ -76,10 +76,26 @@ function toErrorItem(issue: $ZodIssue, body: PyObject): FastApiErrorItem {
   if (input === undefined) return { type: "missing", loc, msg: "Field required", input: body };
   if (issue.code === "custom" && issue.params) {
     const params = issue.params as unknown as FastApiIssueParams;
-    return { type: params.type, loc, msg: params.msg, input, ...(params.ctx ? { ctx: params.ctx } : {}) };
+    const ctx = params.ctx?.map(([name, value]): readonly [string, PyValue] => [name, typeof value === "number" ? { kind: "int", value: BigInt(value) } : value]);
+    return { type: params.type, loc, msg: params.msg, input, ...(ctx ? { ctx } : {}) };
   }
   if (issue.code === "invalid_type" && issue.expected === "string") {
     return { type: "string_type", loc, msg: "Input should be a valid string", input };
   }
   throw new Error(`No FastAPI error for zod issue ${issue.code} at ${loc.join(".")}`);
+}
+
+/**
+ * A `Literal[...]` query parameter as FastAPI reads it: the last of repeated
+ * values (Starlette's query dict keeps the last), decoded as Python's
+ * `parse_qsl` does (`+` is a space, bad UTF-8 becomes U+FFFD), or the
+ * default when absent; anything else is pydantic's `literal_error`.
+ */
+export function literalQueryParam<T extends string>(url: string, name: string, allowed: readonly T[], fallback: T): T {
+  const value = new URL(url).searchParams.getAll(name).at(-1);
+  if (value === undefined) return fallback;
+  if ((allowed as readonly string[]).includes(value)) return value as T;
+  const quoted = allowed.map((option) => `'${option}'`);
+  const expected = quoted.length > 1 ? `${quoted.slice(0, -1).join(", ")} or ${quoted.at(-1)}` : String(quoted[0]);
+  throw validationError([{ type: "literal_error", loc: ["query", name], msg: `Input should be ${expected}`, input: value, ctx: [["expected", expected]] }]);
 }
