@@ -13,7 +13,8 @@ const me = (tokens: { access_token: string }) => call(`${PREFIX}/me`, { headers:
 const refresh = (tokens: { refresh_token: string }) => postJson(`${PREFIX}/refresh`, { refresh_token: tokens.refresh_token });
 const changePassword = (tokens: { access_token: string }, body: Record<string, unknown>) => postJson(`${PREFIX}/password`, body, bearer(tokens.access_token));
 const listSessions = (tokens: { access_token: string }) => call(`${PREFIX}/sessions`, { headers: bearer(tokens.access_token) });
-const endSession = (tokens: { access_token: string }, id: string) => call(`${PREFIX}/sessions/${id}`, { method: "DELETE", headers: bearer(tokens.access_token) });
+const endSession = (tokens: { access_token: string }, id: string) =>
+  call(`${PREFIX}/sessions/${id}`, { method: "DELETE", headers: bearer(tokens.access_token) });
 const logout = (tokens: { access_token: string }, query = "") => call(`${PREFIX}/logout${query}`, { method: "POST", headers: bearer(tokens.access_token) });
 
 async function loginWith(email: string, password: string, mfaCode?: string) {

@@ -103,6 +103,45 @@ describe("round trips per request", () => {
     });
   });
 
+  it("password change: two D1 batches and a KV write per other session it ends; a wrong password, the two batches", async () => {
+    const admin = await createAdmin();
+    const { access_token } = await loginAs(admin);
+    await loginAs(admin);
+    await loginAs(admin);
+    const change = (current: string) =>
+      measure(`${PREFIX}/password`, {
+        ...json({ current_password: current, new_password: "a new passphrase" }),
+        headers: { "content-type": "application/json", ...bearer(access_token) },
+      });
+    expect(await change("wrong")).toMatchObject({ status: 400, trips: { d1Batches: 2, d1Queries: 0, kvReads: 0, kvWrites: 0 } });
+    expect(await change(admin.password)).toMatchObject({ status: 200, trips: { d1Batches: 2, d1Queries: 0, kvReads: 0, kvWrites: 2 } });
+  });
+
+  it("sessions: one KV read and one D1 read; ending one: one D1 batch and one KV write", async () => {
+    const admin = await createAdmin();
+    const tokens = await loginAs(admin);
+    const other = await loginAs(admin);
+    const list = await measure(`${PREFIX}/sessions`, { headers: bearer(tokens.access_token) });
+    expect(list).toMatchObject({ status: 200, trips: { d1Batches: 0, d1Queries: 1, kvReads: 1, kvWrites: 0 } });
+    const otherId = (JSON.parse(list.body) as { id: string; current: boolean }[]).find((session) => !session.current)?.id;
+    expect(otherId).toBe(JSON.parse(atob((other.access_token.split(".")[1] ?? "").replaceAll("-", "+").replaceAll("_", "/"))).sid);
+    expect(await measure(`${PREFIX}/sessions/${otherId}`, { method: "DELETE", headers: bearer(tokens.access_token) })).toMatchObject({
+      status: 200,
+      trips: { d1Batches: 1, d1Queries: 0, kvReads: 0, kvWrites: 1 },
+    });
+  });
+
+  it("logout of other sessions or all: one D1 batch and a KV write per session ended", async () => {
+    const admin = await createAdmin();
+    const tokens = await loginAs(admin);
+    await loginAs(admin);
+    await loginAs(admin);
+    const logout = (scope: string) => measure(`${PREFIX}/logout?scope=${scope}`, { method: "POST", headers: bearer(tokens.access_token) });
+    expect(await logout("others")).toMatchObject({ status: 200, trips: { d1Batches: 1, d1Queries: 0, kvReads: 0, kvWrites: 2 } });
+    await loginAs(admin);
+    expect(await logout("global")).toMatchObject({ status: 200, trips: { d1Batches: 1, d1Queries: 0, kvReads: 0, kvWrites: 2 } });
+  });
+
   it("a refused request costs no storage at all", async () => {
     const zero = { d1Batches: 0, d1Queries: 0, kvReads: 0, kvWrites: 0 };
     expect((await measure(`${PREFIX}/me`, { headers: bearer("not.a.token") })).trips).toEqual(zero);

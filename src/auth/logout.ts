@@ -39,9 +39,7 @@ export async function logout(ctx: AuthContext, claims: TokenClaims, scope: Logou
   if (scope === "global") writes.push(endOwnSession(db, claims.sid, claims.sid, claims.sub, clock));
   const [[caller], others, , own = []] = (await storage(db.batch(writes))) as [{ live: number }[], Ended[], unknown, Ended[]?];
   if (!caller?.live) throw new ApiError("invalid_access_token");
-  ctx.defer(
-    Promise.all([...recordEnded(ctx, others, "signed_out_elsewhere"), ...recordEnded(ctx, own, "logout")]),
-  );
+  ctx.defer(Promise.all([...recordEnded(ctx, others, "signed_out_elsewhere"), ...recordEnded(ctx, own, "logout")]));
 }
 
 interface Ended {

@@ -10,10 +10,10 @@ import { endOwnSessionById, listOwnSessions } from "../auth/own-sessions.ts";
 import { refresh } from "../auth/refresh.ts";
 import { requireLiveSession } from "../auth/require-live-session.ts";
 import { setupTotp } from "../auth/setup-totp.ts";
+import { ApiError } from "../errors/api-error.ts";
 import { jsonResponse, tokenResponse } from "../http/json.ts";
 import { authContext } from "../middleware/auth-context.ts";
 import { bearerToken } from "../middleware/bearer-token.ts";
-import { ApiError } from "../errors/api-error.ts";
 import { type FastApiValidatorOptions, fastApiJsonBody, fastApiJsonValidator, literalQueryParam } from "../wire/fastapi-validation.ts";
 import { LoginRequest, MfaCodeRequest, PasswordChangeRequest, RefreshRequest } from "./request-schemas.ts";
 

@@ -76,7 +76,10 @@ function toErrorItem(issue: $ZodIssue, body: PyObject): FastApiErrorItem {
   if (input === undefined) return { type: "missing", loc, msg: "Field required", input: body };
   if (issue.code === "custom" && issue.params) {
     const params = issue.params as unknown as FastApiIssueParams;
-    const ctx = params.ctx?.map(([name, value]): readonly [string, PyValue] => [name, typeof value === "number" ? { kind: "int", value: BigInt(value) } : value]);
+    const ctx = params.ctx?.map(([name, value]): readonly [string, PyValue] => [
+      name,
+      typeof value === "number" ? { kind: "int", value: BigInt(value) } : value,
+    ]);
     return { type: params.type, loc, msg: params.msg, input, ...(ctx ? { ctx } : {}) };
   }
   if (issue.code === "invalid_type" && issue.expected === "string") {
