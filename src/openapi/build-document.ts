@@ -3,14 +3,12 @@ import { EmailStr, LoginRequest, MfaCodeRequest, RefreshRequest } from "../route
 import {
   AdminUser,
   HTTPError,
-  HTTPValidationError,
   LoginResponse,
   LogoutResponse,
   RefreshResponse,
   TotpConfirmResponse,
   TotpDisableResponse,
   TotpSetupResponse,
-  ValidationError,
 } from "./response-schemas.ts";
 
 /**
@@ -28,14 +26,40 @@ const COMPONENTS = {
   TotpSetupResponse: [TotpSetupResponse, "output"],
   TotpConfirmResponse: [TotpConfirmResponse, "output"],
   TotpDisableResponse: [TotpDisableResponse, "output"],
-  HTTPValidationError: [HTTPValidationError, "output"],
-  ValidationError: [ValidationError, "output"],
   HTTPError: [HTTPError, "output"],
 } as const;
 
-type ComponentName = keyof typeof COMPONENTS;
+/**
+ * FastAPI's two 422 models, copied from fastapi/openapi/utils.py, which writes
+ * them out by hand rather than from a model: `loc` items string or integer,
+ * only `loc`, `msg` and `type` required, and the list's items a `$ref`, so
+ * generated clients get a type named `ValidationError` (a zod schema of the
+ * body would require `input` and say `number`). `input` and `ctx`, which
+ * every pydantic 2 error carries, are optional, as FastAPI's newer releases say.
+ */
+const FASTAPI_COMPONENTS = {
+  HTTPValidationError: {
+    title: "HTTPValidationError",
+    type: "object",
+    properties: { detail: { title: "Detail", type: "array", items: { $ref: "#/components/schemas/ValidationError" } } },
+  },
+  ValidationError: {
+    title: "ValidationError",
+    type: "object",
+    properties: {
+      loc: { title: "Location", type: "array", items: { anyOf: [{ type: "string" }, { type: "integer" }] } },
+      msg: { title: "Message", type: "string" },
+      type: { title: "Error Type", type: "string" },
+      input: { title: "Input" },
+      ctx: { title: "Context", type: "object" },
+    },
+    required: ["loc", "msg", "type"],
+  },
+};
 
-function jsonSchema(name: ComponentName): Record<string, unknown> {
+type ComponentName = keyof typeof COMPONENTS | keyof typeof FASTAPI_COMPONENTS;
+
+function jsonSchema(name: keyof typeof COMPONENTS): Record<string, unknown> {
   const [schema, io] = COMPONENTS[name];
   const { $schema: _dialect, ...body } = z.toJSONSchema(schema, {
     io,
@@ -175,7 +199,10 @@ export function buildOpenApiDocument() {
       ),
     },
     components: {
-      schemas: Object.fromEntries(Object.keys(COMPONENTS).map((name) => [name, jsonSchema(name as ComponentName)])),
+      schemas: {
+        ...Object.fromEntries(Object.keys(COMPONENTS).map((name) => [name, jsonSchema(name as keyof typeof COMPONENTS)])),
+        ...FASTAPI_COMPONENTS,
+      },
       securitySchemes: { HTTPBearer: { type: "http", scheme: "bearer", bearerFormat: "JWT" } },
     },
   };
