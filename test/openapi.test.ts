@@ -4,6 +4,7 @@ import { call } from "./support/worker.ts";
 
 interface Document {
   openapi: string;
+  servers: unknown;
   paths: Record<string, Record<string, { responses: Record<string, unknown>; security?: unknown }>>;
   components: {
     schemas: Record<string, { properties: Record<string, Record<string, unknown>>; required?: string[] }>;
@@ -50,6 +51,9 @@ describe("GET /openapi.json", () => {
     expect(fields("scaikey__api__v1__me__auth__RefreshResponse")).toEqual(expect.arrayContaining(["access_token", "refresh_token"]));
     expect(document.components.securitySchemes.HTTPBearer).toEqual({ type: "http", scheme: "bearer", bearerFormat: "JWT" });
     expect(document.paths[`${prefix}/me`]?.get?.security).toEqual([{ HTTPBearer: [] }]);
+    expect(document.paths[`${prefix}/login`]?.post?.security).toEqual([]);
+    expect(document.paths[`${prefix}/refresh`]?.post?.security).toEqual([]);
+    expect(document.servers).toEqual([{ url: "/" }]);
   });
 
   it("describes validation errors with FastAPI's own two components", async () => {

@@ -118,9 +118,15 @@ function totpOperation(action: "setup" | "confirm" | "disable", summary: string,
  */
 export function buildOpenApiDocument() {
   const bearer = [{ HTTPBearer: [] }];
+  // Said outright (an empty list) rather than left out, so a linter or client
+  // generator can tell a route that needs no token from one that forgot to say.
+  const noToken: never[] = [];
   return {
     openapi: "3.1.0",
     info: { title: "ScaiKey Admin Auth", version: "1.0.0" },
+    // Relative, so it resolves against wherever this document was fetched from:
+    // one static file fits wrangler dev, staging, production and a custom domain.
+    servers: [{ url: "/" }],
     paths: {
       "/api/v1/admin/auth/login": {
         post: {
@@ -130,6 +136,7 @@ export function buildOpenApiDocument() {
             "Login to the admin panel. An admin with MFA sends `mfa_code` (a TOTP from the authenticator app, or a recovery code); " +
             'without it, the right password gets 401 `{"detail":"MFA code required"}`.',
           operationId: "admin_login_api_v1_admin_auth_login_post",
+          security: noToken,
           requestBody: { required: true, content: { "application/json": { schema: ref("scaikey__api__v1__admin__auth__LoginRequest") } } },
           responses: {
             200: json("scaikey__api__v1__admin__auth__LoginResponse", "Successful Response"),
@@ -169,6 +176,7 @@ export function buildOpenApiDocument() {
           summary: "Admin Refresh",
           description: "Refresh access token.",
           operationId: "admin_refresh_api_v1_admin_auth_refresh_post",
+          security: noToken,
           requestBody: { required: true, content: { "application/json": { schema: ref("scaikey__api__v1__me__auth__RefreshRequest") } } },
           responses: {
             200: json("scaikey__api__v1__me__auth__RefreshResponse", "Successful Response"),
