@@ -4,6 +4,7 @@ import { call } from "./support/worker.ts";
 
 interface Document {
   openapi: string;
+  servers: unknown;
   paths: Record<string, Record<string, { responses: Record<string, unknown>; security?: unknown }>>;
   components: {
     schemas: Record<string, { properties: Record<string, Record<string, unknown>>; required?: string[] }>;
@@ -48,11 +49,32 @@ describe("GET /openapi.json", () => {
     expect(fields("scaikey__api__v1__admin__auth__LoginResponse")).toEqual(expect.arrayContaining(["access_token", "refresh_token", "user"]));
     expect(fields("scaikey__api__v1__me__auth__RefreshRequest")).toEqual(["refresh_token"]);
     expect(fields("scaikey__api__v1__me__auth__RefreshResponse")).toEqual(expect.arrayContaining(["access_token", "refresh_token"]));
-    expect(fields("HTTPValidationError")).toEqual(["detail"]);
-    expect(fields("ValidationError")).toEqual(expect.arrayContaining(["loc", "msg", "type"]));
-    expect(required("ValidationError")).toEqual(expect.arrayContaining(["loc", "msg", "type"]));
     expect(document.components.securitySchemes.HTTPBearer).toEqual({ type: "http", scheme: "bearer", bearerFormat: "JWT" });
     expect(document.paths[`${prefix}/me`]?.get?.security).toEqual([{ HTTPBearer: [] }]);
+    expect(document.paths[`${prefix}/login`]?.post?.security).toEqual([]);
+    expect(document.paths[`${prefix}/refresh`]?.post?.security).toEqual([]);
+    expect(document.servers).toEqual([{ url: "/" }]);
+  });
+
+  it("describes validation errors with FastAPI's own two components", async () => {
+    const { schemas } = (await served()).components;
+    expect(schemas.HTTPValidationError).toEqual({
+      title: "HTTPValidationError",
+      type: "object",
+      properties: { detail: { title: "Detail", type: "array", items: { $ref: "#/components/schemas/ValidationError" } } },
+    });
+    expect(schemas.ValidationError).toEqual({
+      title: "ValidationError",
+      type: "object",
+      properties: {
+        loc: { title: "Location", type: "array", items: { anyOf: [{ type: "string" }, { type: "integer" }] } },
+        msg: { title: "Message", type: "string" },
+        type: { title: "Error Type", type: "string" },
+        input: { title: "Input" },
+        ctx: { title: "Context", type: "object" },
+      },
+      required: ["loc", "msg", "type"],
+    });
   });
 
   it("documents the second factor: the login's mfa_code, mfa_enabled, and the three enrolment routes", async () => {

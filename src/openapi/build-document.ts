@@ -3,14 +3,12 @@ import { EmailStr, LoginRequest, MfaCodeRequest, RefreshRequest } from "../route
 import {
   AdminUser,
   HTTPError,
-  HTTPValidationError,
   LoginResponse,
   LogoutResponse,
   RefreshResponse,
   TotpConfirmResponse,
   TotpDisableResponse,
   TotpSetupResponse,
-  ValidationError,
 } from "./response-schemas.ts";
 
 /**
@@ -28,14 +26,40 @@ const COMPONENTS = {
   TotpSetupResponse: [TotpSetupResponse, "output"],
   TotpConfirmResponse: [TotpConfirmResponse, "output"],
   TotpDisableResponse: [TotpDisableResponse, "output"],
-  HTTPValidationError: [HTTPValidationError, "output"],
-  ValidationError: [ValidationError, "output"],
   HTTPError: [HTTPError, "output"],
 } as const;
 
-type ComponentName = keyof typeof COMPONENTS;
+/**
+ * FastAPI's two 422 models, copied from fastapi/openapi/utils.py, which writes
+ * them out by hand rather than from a model: `loc` items string or integer,
+ * only `loc`, `msg` and `type` required, and the list's items a `$ref`, so
+ * generated clients get a type named `ValidationError` (a zod schema of the
+ * body would require `input` and say `number`). `input` and `ctx`, which
+ * every pydantic 2 error carries, are optional, as FastAPI's newer releases say.
+ */
+const FASTAPI_COMPONENTS = {
+  HTTPValidationError: {
+    title: "HTTPValidationError",
+    type: "object",
+    properties: { detail: { title: "Detail", type: "array", items: { $ref: "#/components/schemas/ValidationError" } } },
+  },
+  ValidationError: {
+    title: "ValidationError",
+    type: "object",
+    properties: {
+      loc: { title: "Location", type: "array", items: { anyOf: [{ type: "string" }, { type: "integer" }] } },
+      msg: { title: "Message", type: "string" },
+      type: { title: "Error Type", type: "string" },
+      input: { title: "Input" },
+      ctx: { title: "Context", type: "object" },
+    },
+    required: ["loc", "msg", "type"],
+  },
+};
 
-function jsonSchema(name: ComponentName): Record<string, unknown> {
+type ComponentName = keyof typeof COMPONENTS | keyof typeof FASTAPI_COMPONENTS;
+
+function jsonSchema(name: keyof typeof COMPONENTS): Record<string, unknown> {
   const [schema, io] = COMPONENTS[name];
   const { $schema: _dialect, ...body } = z.toJSONSchema(schema, {
     io,
@@ -94,9 +118,15 @@ function totpOperation(action: "setup" | "confirm" | "disable", summary: string,
  */
 export function buildOpenApiDocument() {
   const bearer = [{ HTTPBearer: [] }];
+  // Said outright (an empty list) rather than left out, so a linter or client
+  // generator can tell a route that needs no token from one that forgot to say.
+  const noToken: never[] = [];
   return {
     openapi: "3.1.0",
     info: { title: "ScaiKey Admin Auth", version: "1.0.0" },
+    // Relative, so it resolves against wherever this document was fetched from:
+    // one static file fits wrangler dev, staging, production and a custom domain.
+    servers: [{ url: "/" }],
     paths: {
       "/api/v1/admin/auth/login": {
         post: {
@@ -106,6 +136,7 @@ export function buildOpenApiDocument() {
             "Login to the admin panel. An admin with MFA sends `mfa_code` (a TOTP from the authenticator app, or a recovery code); " +
             'without it, the right password gets 401 `{"detail":"MFA code required"}`.',
           operationId: "admin_login_api_v1_admin_auth_login_post",
+          security: noToken,
           requestBody: { required: true, content: { "application/json": { schema: ref("scaikey__api__v1__admin__auth__LoginRequest") } } },
           responses: {
             200: json("scaikey__api__v1__admin__auth__LoginResponse", "Successful Response"),
@@ -145,6 +176,7 @@ export function buildOpenApiDocument() {
           summary: "Admin Refresh",
           description: "Refresh access token.",
           operationId: "admin_refresh_api_v1_admin_auth_refresh_post",
+          security: noToken,
           requestBody: { required: true, content: { "application/json": { schema: ref("scaikey__api__v1__me__auth__RefreshRequest") } } },
           responses: {
             200: json("scaikey__api__v1__me__auth__RefreshResponse", "Successful Response"),
@@ -175,7 +207,10 @@ export function buildOpenApiDocument() {
       ),
     },
     components: {
-      schemas: Object.fromEntries(Object.keys(COMPONENTS).map((name) => [name, jsonSchema(name as ComponentName)])),
+      schemas: {
+        ...Object.fromEntries(Object.keys(COMPONENTS).map((name) => [name, jsonSchema(name as keyof typeof COMPONENTS)])),
+        ...FASTAPI_COMPONENTS,
+      },
       securitySchemes: { HTTPBearer: { type: "http", scheme: "bearer", bearerFormat: "JWT" } },
     },
   };

@@ -27,12 +27,4 @@ export const TotpSetupResponse = z.object({ secret: z.string(), otpauth_uri: z.s
 export const TotpConfirmResponse = z.object({ recovery_codes: z.array(z.string()) });
 export const TotpDisableResponse = z.object({ message: z.string() });
 
-export const ValidationError = z.object({
-  type: z.string(),
-  loc: z.array(z.union([z.string(), z.number()])),
-  msg: z.string(),
-  input: z.unknown(),
-  ctx: z.optional(z.record(z.string(), z.unknown())),
-});
-export const HTTPValidationError = z.object({ detail: z.array(ValidationError) });
 export const HTTPError = z.object({ detail: z.string() });

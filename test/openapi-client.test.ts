@@ -1,0 +1,105 @@
+import { exports } from "cloudflare:workers";
+import createClient from "openapi-fetch";
+import { describe, expect, expectTypeOf, it } from "vitest";
+import type { components, paths } from "./support/admin-api.d.ts";
+import { BASE_URL, createAdmin, PREFIX, randomClientIp } from "./support/worker.ts";
+
+type Schemas = components["schemas"];
+
+/**
+ * The admin panel's client as its developers build it: openapi-fetch over the
+ * types openapi-typescript generates from /openapi.json (`npm run
+ * client-types`), sending to the real worker. The `expectTypeOf` lines are
+ * checked by `npm run typecheck`, under the strict test tsconfig.
+ */
+function panelClient() {
+  let accessToken: string | undefined;
+  const client = createClient<paths>({ baseUrl: BASE_URL, fetch: (request) => exports.default.fetch(request) });
+  client.use({
+    onRequest({ request }) {
+      // Its own client IP, as support/worker.ts's `call` gives every request, for the per-IP login limit.
+      request.headers.set("cf-connecting-ip", randomClientIp());
+      if (accessToken !== undefined) request.headers.set("authorization", `Bearer ${accessToken}`);
+      return request;
+    },
+  });
+  return {
+    client,
+    signIn(token: string) {
+      accessToken = token;
+    },
+  };
+}
+
+describe("a client generated from /openapi.json", () => {
+  it("logs in, reads /me, refreshes and logs out, with typed bodies", async () => {
+    const admin = await createAdmin();
+    const { client, signIn } = panelClient();
+
+    const login = await client.POST(`${PREFIX}/login`, { body: { email: admin.email, password: admin.password } });
+    expect(login.response.status).toBe(200);
+    if (login.data === undefined) throw new Error(`login failed: ${JSON.stringify(login.error)}`);
+    expectTypeOf(login.data).toEqualTypeOf<Schemas["scaikey__api__v1__admin__auth__LoginResponse"]>();
+    expectTypeOf(login.data.access_token).toEqualTypeOf<string>();
+    expectTypeOf(login.data.token_type).toEqualTypeOf<"bearer">();
+    expect(login.data.token_type).toBe("bearer");
+    expect(login.data.expires_in).toBe(900);
+    expect(login.data.user.email).toBe(admin.email);
+    expect(login.data.user.mfa_enabled).toBe(false);
+    signIn(login.data.access_token);
+
+    const me = await client.GET(`${PREFIX}/me`);
+    expect(me.response.status).toBe(200);
+    if (me.data === undefined) throw new Error(`/me failed: ${JSON.stringify(me.error)}`);
+    expectTypeOf(me.data).toEqualTypeOf<Schemas["AdminUser"]>();
+    expectTypeOf(me.data.last_login_at).toEqualTypeOf<string | null>();
+    expect(me.data).toEqual(login.data.user);
+
+    const refresh = await client.POST(`${PREFIX}/refresh`, { body: { refresh_token: login.data.refresh_token } });
+    expect(refresh.response.status).toBe(200);
+    if (refresh.data === undefined) throw new Error(`refresh failed: ${JSON.stringify(refresh.error)}`);
+    expectTypeOf(refresh.data).toEqualTypeOf<Schemas["scaikey__api__v1__me__auth__RefreshResponse"]>();
+    expect(refresh.data.refresh_token).not.toBe(login.data.refresh_token);
+    expect(refresh.data.expires_in).toBe(900);
+    signIn(refresh.data.access_token);
+
+    const logout = await client.POST(`${PREFIX}/logout`);
+    expect(logout.response.status).toBe(200);
+    expectTypeOf(logout.data).toEqualTypeOf<Schemas["LogoutResponse"] | undefined>();
+    expect(logout.data).toEqual({ message: "Successfully logged out" });
+
+    const after = await client.GET(`${PREFIX}/me`);
+    expect(after.response.status).toBe(401);
+    expect(after.data).toBeUndefined();
+    expect(after.error).toEqual({ detail: "Could not validate credentials" });
+  });
+
+  it("reads a 401 as HTTPError and a 422 as a list of ValidationError", async () => {
+    const admin = await createAdmin();
+    const { client } = panelClient();
+
+    const wrong = await client.POST(`${PREFIX}/login`, { body: { email: admin.email, password: "not the password" } });
+    expect(wrong.response.status).toBe(401);
+    // openapi-fetch types `error` as any of the route's error bodies: HTTPError's string or the 422 list.
+    expectTypeOf(wrong.error?.detail).toExtend<string | Schemas["ValidationError"][] | undefined>();
+    expect(wrong.error).toEqual({ detail: "Incorrect email or password" });
+
+    const invalid = await client.POST(`${PREFIX}/login`, { body: { email: "nope", password: "x" } });
+    expect(invalid.response.status).toBe(422);
+    const detail = invalid.error?.detail;
+    if (!Array.isArray(detail)) throw new Error(`expected a validation error list: ${JSON.stringify(invalid.error)}`);
+    // The named component, as FastAPI's document gives clients, rather than an anonymous object.
+    expectTypeOf(detail).toExtend<Schemas["ValidationError"][]>();
+    expectTypeOf(detail[0]?.loc).toEqualTypeOf<(string | number)[] | undefined>();
+    expectTypeOf(detail[0]?.msg).toEqualTypeOf<string | undefined>();
+    expect(detail).toEqual([
+      {
+        type: "value_error",
+        loc: ["body", "email"],
+        msg: "value is not a valid email address: An email address must have an @-sign.",
+        input: "nope",
+        ctx: { reason: "An email address must have an @-sign." },
+      },
+    ]);
+  });
+});
