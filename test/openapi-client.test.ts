@@ -102,4 +102,33 @@ describe("a client generated from /openapi.json", () => {
       },
     ]);
   });
+
+  it("lists and ends sessions, signs out elsewhere and changes the password, typed", async () => {
+    const admin = await createAdmin();
+    const { client, signIn } = panelClient();
+    const other = await client.POST(`${PREFIX}/login`, { body: { email: admin.email, password: admin.password } });
+    const login = await client.POST(`${PREFIX}/login`, { body: { email: admin.email, password: admin.password } });
+    if (login.data === undefined || other.data === undefined) throw new Error("login failed");
+    signIn(login.data.access_token);
+
+    const sessions = await client.GET(`${PREFIX}/sessions`);
+    if (sessions.data === undefined) throw new Error(`sessions failed: ${JSON.stringify(sessions.error)}`);
+    expectTypeOf(sessions.data).toEqualTypeOf<Schemas["AdminSession"][]>();
+    expectTypeOf(sessions.data[0]?.ip).toEqualTypeOf<string | null | undefined>();
+    expect(sessions.data.map((session) => session.current)).toEqual([true, false]);
+    const otherId = sessions.data[1]?.id ?? "";
+
+    const ended = await client.DELETE(`${PREFIX}/sessions/{id}`, { params: { path: { id: otherId } } });
+    expectTypeOf(ended.data).toEqualTypeOf<Schemas["SessionRevokeResponse"] | undefined>();
+    expect(ended.data).toEqual({ message: "Session revoked" });
+    const again = await client.DELETE(`${PREFIX}/sessions/{id}`, { params: { path: { id: otherId } } });
+    expect([again.response.status, again.error]).toEqual([404, { detail: "Not Found" }]);
+
+    const elsewhere = await client.POST(`${PREFIX}/logout`, { params: { query: { scope: "others" } } });
+    expect(elsewhere.data).toEqual({ message: "Successfully logged out" });
+
+    const changed = await client.POST(`${PREFIX}/password`, { body: { current_password: admin.password, new_password: "a new passphrase" } });
+    expectTypeOf(changed.data).toEqualTypeOf<Schemas["PasswordChangeResponse"] | undefined>();
+    expect(changed.data).toEqual({ message: "Password changed" });
+  });
 });

@@ -1,11 +1,15 @@
 import * as z from "zod/mini";
-import { EmailStr, LoginRequest, MfaCodeRequest, RefreshRequest } from "../routes/request-schemas.ts";
+import { LOGOUT_SCOPES } from "../auth/logout.ts";
+import { EmailStr, LoginRequest, MfaCodeRequest, PasswordChangeRequest, RefreshRequest } from "../routes/request-schemas.ts";
 import {
+  AdminSession,
   AdminUser,
   HTTPError,
   LoginResponse,
   LogoutResponse,
+  PasswordChangeResponse,
   RefreshResponse,
+  SessionRevokeResponse,
   TotpConfirmResponse,
   TotpDisableResponse,
   TotpSetupResponse,
@@ -26,6 +30,10 @@ const COMPONENTS = {
   TotpSetupResponse: [TotpSetupResponse, "output"],
   TotpConfirmResponse: [TotpConfirmResponse, "output"],
   TotpDisableResponse: [TotpDisableResponse, "output"],
+  PasswordChangeRequest: [PasswordChangeRequest, "input"],
+  PasswordChangeResponse: [PasswordChangeResponse, "output"],
+  AdminSession: [AdminSession, "output"],
+  SessionRevokeResponse: [SessionRevokeResponse, "output"],
   HTTPError: [HTTPError, "output"],
 } as const;
 
@@ -156,7 +164,22 @@ export function buildOpenApiDocument() {
           description: "Logout from admin panel.",
           operationId: "admin_logout_api_v1_admin_auth_logout_post",
           security: bearer,
-          responses: { 200: json("LogoutResponse", "Successful Response"), 401: ERRORS[401], 413: ERRORS[413], 503: ERRORS[503] },
+          parameters: [
+            {
+              name: "scope",
+              in: "query",
+              required: false,
+              description: "`local`: this session; `others`: every other session of the admin; `global`: all of them.",
+              schema: { enum: [...LOGOUT_SCOPES], type: "string", default: "local", title: "Scope" },
+            },
+          ],
+          responses: {
+            200: json("LogoutResponse", "Successful Response"),
+            401: ERRORS[401],
+            413: ERRORS[413],
+            422: ERRORS[422],
+            503: ERRORS[503],
+          },
         },
       },
       "/api/v1/admin/auth/me": {
@@ -205,6 +228,60 @@ export function buildOpenApiDocument() {
         "Turn MFA off with a code from the app or a recovery code; every other session is revoked.",
         "TotpDisableResponse",
       ),
+      "/api/v1/admin/auth/password": {
+        post: {
+          tags: ["Admin Auth"],
+          summary: "Admin Change Password",
+          description:
+            "Change the caller's password: the current one (a wrong one counts toward the lockout), and `mfa_code` when MFA is on. " +
+            "Every other session of the admin is ended; this one stays.",
+          operationId: "admin_change_password_api_v1_admin_auth_password_post",
+          security: bearer,
+          requestBody: { required: true, content: { "application/json": { schema: ref("PasswordChangeRequest") } } },
+          responses: {
+            200: json("PasswordChangeResponse", "Successful Response"),
+            400: json("HTTPError", "Incorrect password; a failure for the admin's lockout"),
+            401: json("HTTPError", "Not authenticated or the token was refused; MFA code required; Invalid MFA code"),
+            413: ERRORS[413],
+            422: ERRORS[422],
+            429: ERRORS[429],
+            503: ERRORS[503],
+          },
+        },
+      },
+      "/api/v1/admin/auth/sessions": {
+        get: {
+          tags: ["Admin Auth"],
+          summary: "Admin Sessions",
+          description: "The caller's live sessions, newest first; `current` marks the one this token belongs to.",
+          operationId: "admin_sessions_api_v1_admin_auth_sessions_get",
+          security: bearer,
+          responses: {
+            200: {
+              description: "Successful Response",
+              content: { "application/json": { schema: { type: "array", items: ref("AdminSession"), title: "Response Admin Sessions" } } },
+            },
+            401: ERRORS[401],
+            503: ERRORS[503],
+          },
+        },
+      },
+      "/api/v1/admin/auth/sessions/{id}": {
+        delete: {
+          tags: ["Admin Auth"],
+          summary: "Admin End Session",
+          description: "End one of the caller's live sessions (the caller's own: a logout). The same 404 for anything else.",
+          operationId: "admin_end_session_api_v1_admin_auth_sessions__id__delete",
+          security: bearer,
+          parameters: [{ name: "id", in: "path", required: true, schema: { type: "string", title: "Id" } }],
+          responses: {
+            200: json("SessionRevokeResponse", "Successful Response"),
+            401: ERRORS[401],
+            404: json("HTTPError", "Not one of the caller's live sessions"),
+            503: ERRORS[503],
+          },
+        },
+      },
     },
     components: {
       schemas: {

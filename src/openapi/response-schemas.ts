@@ -27,4 +27,19 @@ export const TotpSetupResponse = z.object({ secret: z.string(), otpauth_uri: z.s
 export const TotpConfirmResponse = z.object({ recovery_codes: z.array(z.string()) });
 export const TotpDisableResponse = z.object({ message: z.string() });
 
+export const PasswordChangeResponse = z.object({ message: z.string() });
+
+/** One entry of `GET /sessions`: never a token or a `jti`. */
+export const AdminSession = z.object({
+  id: z.string(),
+  created_at: z.string(),
+  last_used_at: z.string(),
+  expires_at: z.string(),
+  ip: z.nullable(z.string()),
+  user_agent: z.nullable(z.string()),
+  amr: z.array(z.string()),
+  current: z.boolean(),
+});
+export const SessionRevokeResponse = z.object({ message: z.string() });
+
 export const HTTPError = z.object({ detail: z.string() });
