@@ -126,12 +126,15 @@ describe("/docs in headless chromium, from wrangler dev", () => {
         ),
       );
     expect(operations.sort()).toEqual([
+      "DELETE /api/v1/admin/auth/sessions/{id}",
       "GET /api/v1/admin/auth/me",
+      "GET /api/v1/admin/auth/sessions",
       "POST /api/v1/admin/auth/login",
       "POST /api/v1/admin/auth/logout",
       "POST /api/v1/admin/auth/mfa/totp/confirm",
       "POST /api/v1/admin/auth/mfa/totp/disable",
       "POST /api/v1/admin/auth/mfa/totp/setup",
+      "POST /api/v1/admin/auth/password",
       "POST /api/v1/admin/auth/refresh",
     ]);
     expect(await visit.page.title()).toBe("ScaiKey Admin Auth - Swagger UI");
@@ -143,29 +146,97 @@ describe("/docs in headless chromium, from wrangler dev", () => {
 
   it("tries the login route with the printed admin, then MFA setup with its token, and shows the answers", async () => {
     const visit = await openDocs();
-    const { status, body } = await tryItOut(visit.page, "/api/v1/admin/auth/login", JSON.stringify({ email: server.email, password: server.password }));
-    expect(status).toBe("200");
-    const tokens = JSON.parse(body);
+    const tokens = await logInAndAuthorize(visit.page, server.password);
     expect(tokens).toMatchObject({ token_type: "bearer", user: { email: server.email, mfa_enabled: false } });
-
-    await visit.page.locator(".auth-wrapper .authorize").click();
-    await visit.page.locator(".auth-container input").fill(tokens.access_token);
-    await visit.page.locator(".auth-btn-wrapper .authorize").click();
-    await visit.page.locator(".auth-btn-wrapper .btn-done").click();
-    const setup = await tryItOut(visit.page, "/api/v1/admin/auth/mfa/totp/setup");
+    const setup = await tryItOut(visit.page, "post", "/api/v1/admin/auth/mfa/totp/setup");
     expect(setup.status).toBe("200");
     expect(JSON.parse(setup.body).otpauth_uri).toMatch(/^otpauth:\/\/totp\/.+%40.+\?secret=[A-Z2-7]{32}&issuer=/);
     expect(visit.violations).toEqual([]);
     await visit.page.close();
   });
+
+  it("tries every self-service route: sessions, ending one, signing out elsewhere, the password, refresh and logout", async () => {
+    const visit = await openDocs();
+    const { page } = visit;
+    // Another device's login, then this page's own, whose token Swagger UI sends.
+    const elsewhere = JSON.parse(
+      (await tryItOut(page, "post", "/api/v1/admin/auth/login", { body: JSON.stringify({ email: server.email, password: server.password }) })).body,
+    );
+    const tokens = await logInAndAuthorize(page, server.password);
+
+    const me = await tryItOut(page, "get", "/api/v1/admin/auth/me");
+    expect([me.status, JSON.parse(me.body).email]).toEqual(["200", server.email]);
+    const listed = await tryItOut(page, "get", "/api/v1/admin/auth/sessions");
+    expect(listed.status).toBe("200");
+    const sessions = JSON.parse(listed.body) as { id: string; current: boolean }[];
+    expect(sessions[0]?.current).toBe(true);
+    const other = sessions.find((session) => !session.current);
+    if (!other) throw new Error(`no other session listed: ${listed.body}`);
+
+    const ended = await tryItOut(page, "delete", "/api/v1/admin/auth/sessions/{id}", { path: { id: other.id } });
+    expect([ended.status, JSON.parse(ended.body)]).toEqual(["200", { message: "Session revoked" }]);
+    const signedOut = await tryItOut(page, "post", "/api/v1/admin/auth/logout", { choose: { scope: "others" } });
+    expect([signedOut.status, JSON.parse(signedOut.body)]).toEqual(["200", { message: "Successfully logged out" }]);
+    const refusedRefresh = await tryItOut(page, "post", "/api/v1/admin/auth/refresh", { body: JSON.stringify({ refresh_token: elsewhere.refresh_token }) });
+    expect(refusedRefresh.status).toBe("401");
+
+    const newPassword = `${server.password}-changed`;
+    const changed = await tryItOut(page, "post", "/api/v1/admin/auth/password", {
+      body: JSON.stringify({ current_password: server.password, new_password: newPassword }),
+    });
+    expect([changed.status, JSON.parse(changed.body)]).toEqual(["200", { message: "Password changed" }]);
+    const restored = await tryItOut(page, "post", "/api/v1/admin/auth/password", {
+      body: JSON.stringify({ current_password: newPassword, new_password: server.password }),
+    });
+    expect(restored.status).toBe("200");
+
+    const refreshed = await tryItOut(page, "post", "/api/v1/admin/auth/refresh", { body: JSON.stringify({ refresh_token: tokens.refresh_token }) });
+    expect(refreshed.status).toBe("200");
+    const loggedOut = await tryItOut(page, "post", "/api/v1/admin/auth/logout", { choose: { scope: "local" } });
+    expect(loggedOut.status).toBe("200");
+    expect(visit.violations).toEqual([]);
+    // The browser logs the refused refresh's 401; nothing else.
+    expect(visit.consoleErrors).toEqual([expect.stringContaining("status of 401")]);
+    await page.close();
+  });
 });
 
-/** Swagger UI's "Try it out" on one operation: the status and body it shows. */
-async function tryItOut(page: Page, path: string, requestBody?: string): Promise<{ status: string; body: string }> {
-  const operation = page.locator(".opblock-post", { has: page.locator(`[data-path="${path}"]`) });
-  await operation.locator(".opblock-summary").click();
-  await operation.getByRole("button", { name: "Try it out" }).click();
-  if (requestBody !== undefined) await operation.locator("textarea.body-param__text").fill(requestBody);
+/** Logs in through Swagger UI's "Try it out" and hands the access token to its Authorize dialog. */
+async function logInAndAuthorize(page: Page, password: string): Promise<{ access_token: string; refresh_token: string }> {
+  const { status, body } = await tryItOut(page, "post", "/api/v1/admin/auth/login", { body: JSON.stringify({ email: server.email, password }) });
+  expect(status).toBe("200");
+  const tokens = JSON.parse(body);
+  await page.locator(".auth-wrapper .authorize").click();
+  await page.locator(".auth-container input").fill(tokens.access_token);
+  await page.locator(".auth-btn-wrapper .authorize").click();
+  await page.locator(".auth-btn-wrapper .btn-done").click();
+  return tokens;
+}
+
+interface TryItOut {
+  body?: string;
+  /** Path parameters typed into their fields, by name. */
+  path?: Record<string, string>;
+  /** Query parameters with a list of values, chosen by name. */
+  choose?: Record<string, string>;
+}
+
+/**
+ * Swagger UI's "Try it out" on one operation: the status and body it shows.
+ * An operation may be tried more than once.
+ */
+async function tryItOut(page: Page, method: "get" | "post" | "delete", path: string, input: TryItOut = {}): Promise<{ status: string; body: string }> {
+  const operation = page.locator(`.opblock-${method}`, { has: page.locator(`[data-path="${path}"]`) });
+  const summary = operation.locator(".opblock-summary");
+  if (!(await operation.locator(".opblock-body").isVisible())) await summary.click();
+  const tryButton = operation.getByRole("button", { name: "Try it out" });
+  if (await tryButton.isVisible()) await tryButton.click();
+  // The answer shown is the last one until cleared: clear it, so the one read below is this call's.
+  const clear = operation.getByRole("button", { name: "Clear" });
+  if (await clear.isVisible()) await clear.click();
+  if (input.body !== undefined) await operation.locator("textarea.body-param__text").fill(input.body);
+  for (const [name, value] of Object.entries(input.path ?? {})) await operation.locator(`tr[data-param-name="${name}"] input`).fill(value);
+  for (const [name, value] of Object.entries(input.choose ?? {})) await operation.locator(`tr[data-param-name="${name}"] select`).selectOption(value);
   await operation.getByRole("button", { name: "Execute" }).click();
   const status = operation.locator(".live-responses-table .response .response-col_status").first();
   await status.waitFor({ timeout: 30_000 });
