@@ -50,15 +50,22 @@ const ROUTE_TEMPLATES = Object.keys(ROUTE_METHODS)
   .filter((route) => route.includes("{"))
   .map((route) => [new RegExp(`^${route.replace(/\{\w+\}/g, "[^/]+")}$`), route] as const);
 
-function allowedMethods(path: string): readonly string[] | undefined {
+/**
+ * Starlette routes on the percent-decoded path, so an encoded slash splits a
+ * segment: `/sessions/a%2Fb` is no route of FastAPI's (404), though Hono's
+ * router would hand it to `/sessions/:id`.
+ */
+function allowedMethods(path: string): readonly string[] | undefined | "no_route" {
   const template = ROUTE_TEMPLATES.find(([pattern]) => pattern.test(path));
-  return ROUTE_METHODS[template ? template[1] : path];
+  if (!template) return ROUTE_METHODS[path];
+  return path.split("/").some((segment) => /%2f/i.test(segment)) ? "no_route" : ROUTE_METHODS[template[1]];
 }
 
 app.use(async (c, next) => {
   const route = c.req.path;
   const allowed = allowedMethods(route);
-  if (!allowed && route.endsWith("/") && allowedMethods(route.slice(0, -1))) {
+  if (allowed === "no_route") throw new ApiError("not_found");
+  if (!allowed && route.endsWith("/") && Array.isArray(allowedMethods(route.slice(0, -1)))) {
     const location = new URL(c.req.url);
     location.pathname = c.req.path.slice(0, -1);
     return new Response(null, { status: 307, headers: { location: location.href } });

@@ -1,7 +1,10 @@
+import { createExecutionContext } from "cloudflare:test";
 import { env } from "cloudflare:workers";
 import { afterEach, describe, expect, it, vi } from "vitest";
+import worker from "../src/index.ts";
+import { d1Interleaving } from "./support/interleaving-d1.ts";
 import { advanceSteps, auditTrail, enrol, failuresOf, freezeClock, totpCode } from "./support/mfa.ts";
-import { bearer, call, createAdmin, type LoginBody, loginAs, PREFIX, postJson, type TestAdmin } from "./support/worker.ts";
+import { BASE_URL, bearer, call, createAdmin, type LoginBody, loginAs, PREFIX, postJson, randomClientIp, type TestAdmin } from "./support/worker.ts";
 
 const NEW_PASSWORD = "a brand new passphrase";
 
@@ -144,6 +147,37 @@ describe("POST /password", () => {
     );
     expect((await changePassword(caller, { current_password: admin.password, new_password: "😀".repeat(12) })).status).toBe(200);
   });
+
+  it("a session ended while the password was checked is told 401, and nothing changes", async () => {
+    const { admin, caller } = await twoSessions();
+    const endCaller = () =>
+      env.DB.prepare("UPDATE sessions SET revoked_at = ?, revoked_reason = 'operator' WHERE id = ?").bind(Date.now(), sidOf(caller.access_token)).run();
+    const request = new Request(`${BASE_URL}${PREFIX}/password`, {
+      method: "POST",
+      headers: { "content-type": "application/json", "cf-connecting-ip": randomClientIp(), ...bearer(caller.access_token) },
+      body: JSON.stringify({ current_password: admin.password, new_password: NEW_PASSWORD }),
+    });
+    const response = await worker.fetch(request, { ...env, DB: d1Interleaving(2, endCaller) }, createExecutionContext());
+    expect([response.status, await response.text()]).toEqual([401, '{"detail":"Could not validate credentials"}']);
+    expect((await loginWith(admin.email, admin.password)).status).toBe(200);
+    expect(await failuresOf(admin.email)).toBe(0);
+  });
+
+  it("refuses a new password with lone surrogates, which would be stored as U+FFFD", async () => {
+    const { admin, caller } = await twoSessions();
+    const surrogates = "\ud800".repeat(12);
+    const response = await call(`${PREFIX}/password`, {
+      method: "POST",
+      headers: { "content-type": "application/json", ...bearer(caller.access_token) },
+      body: `{"current_password":${JSON.stringify(admin.password)},"new_password":"${"\\ud800".repeat(12)}"}`,
+    });
+    expect(response.status).toBe(422);
+    expect(await response.text()).toBe(
+      `{"detail":[{"type":"string_unicode","loc":["body","new_password"],"msg":"Input should be a valid string, unable to parse raw data as a unicode string","input":"${"\ufffd".repeat(12)}"}]}`,
+    );
+    expect((await loginWith(admin.email, surrogates)).status).toBe(401);
+    expect((await loginWith(admin.email, admin.password)).status).toBe(200);
+  });
 });
 
 describe("GET /sessions", () => {
@@ -188,6 +222,10 @@ describe("DELETE /sessions/{id}", () => {
     expect((await me(caller)).status).toBe(200);
     expect(await revokedReason(sidOf(other.access_token))).toBe("signed_out_elsewhere");
     expect(await kvRevocation(sidOf(other.access_token))).toBe("signed_out_elsewhere");
+    const audited = await env.DB.prepare("SELECT session_id, reason FROM audit_events WHERE event = 'sessions_revoked' AND reason = ?")
+      .bind(`session:${sidOf(other.access_token)}`)
+      .first();
+    expect(audited).toEqual({ session_id: sidOf(caller.access_token), reason: `session:${sidOf(other.access_token)}` });
   });
 
   it("the same 404 for an unknown id, another admin's session and one already ended", async () => {
@@ -225,6 +263,11 @@ describe("DELETE /sessions/{id}", () => {
     expect([slash.status, slash.headers.get("location")]).toEqual([307, `https://auth.test${PREFIX}/sessions/abc`]);
     const post = await call(`${PREFIX}/sessions`, { method: "POST", headers: bearer(caller.access_token) });
     expect([post.status, post.headers.get("allow")]).toEqual([405, "GET"]);
+    // Starlette routes the decoded path: an encoded slash makes two segments, which no route has.
+    for (const method of ["GET", "DELETE"]) {
+      const split = await call(`${PREFIX}/sessions/a%2Fb`, { method });
+      expect([split.status, await split.text()]).toEqual([404, '{"detail":"Not Found"}']);
+    }
   });
 });
 

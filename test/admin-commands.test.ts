@@ -7,6 +7,7 @@ import {
   enableAdmin,
   listAdmins,
   OPERATOR_ORIGIN,
+  readAuditLog,
   resetMfa,
   revokeSessions,
   setPassword,
@@ -66,6 +67,21 @@ describe("admin commands", () => {
     expect((await call(`${PREFIX}/me`, { headers: bearer(tokens.access_token) })).status).toBe(401);
     expect((await postJson(`${PREFIX}/login`, { email: admin.email, password: PASSWORD })).status).toBe(401);
     expect((await postJson(`${PREFIX}/login`, { email: admin.email, password: "a brand new passphrase" })).status).toBe(200);
+  });
+
+  it("the audit log of an email shows its admin's session events, which carry only the admin id", async () => {
+    const admin = await newAdmin("Audit-Sessions@example.com");
+    const tokens = await loginAs(admin);
+    await loginAs(admin);
+    await call(`${PREFIX}/logout?scope=others`, { method: "POST", headers: bearer(tokens.access_token) });
+    await call(`${PREFIX}/logout`, { method: "POST", headers: bearer(tokens.access_token) });
+    const rows = await readAuditLog(context(), { email: "audit-sessions@EXAMPLE.com", limit: 10 });
+    expect(rows.map((row) => (row.reason ? `${row.event}:${row.reason}` : row.event))).toEqual([
+      "logout",
+      "sessions_revoked:others",
+      "login_succeeded",
+      "login_succeeded",
+    ]);
   });
 
   it("revoke-sessions writes each revocation to KV", async () => {

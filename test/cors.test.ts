@@ -19,9 +19,18 @@ describe("CORS from ALLOWED_ORIGINS", () => {
     });
     expect(response.status).toBe(204);
     expect(response.headers.get("access-control-allow-origin")).toBe(PANEL);
-    expect(response.headers.get("access-control-allow-methods")).toBe("GET, POST");
+    expect(response.headers.get("access-control-allow-methods")).toBe("GET, POST, DELETE");
     expect(response.headers.get("access-control-allow-headers")).toBe("authorization, content-type");
     expect(response.headers.get("vary")).toBe("Origin");
+  });
+
+  it("lets the panel end a session: DELETE passes the preflight", async () => {
+    const response = await send(`${PREFIX}/sessions/some-id`, {
+      method: "OPTIONS",
+      headers: { origin: PANEL, "access-control-request-method": "DELETE", "access-control-request-headers": "authorization" },
+    });
+    expect(response.status).toBe(204);
+    expect(response.headers.get("access-control-allow-methods")?.split(", ")).toContain("DELETE");
   });
 
   it("gives another origin nothing: its preflight is FastAPI's 405", async () => {

@@ -1,5 +1,5 @@
 import { env } from "cloudflare:workers";
-import { exportSPKI, importJWK, type JWK } from "jose";
+import { CompactSign, exportSPKI, importJWK, type JWK } from "jose";
 import { describe, expect, it } from "vitest";
 import { forgeToken } from "./support/tokens.ts";
 import { bearer, call, createAdmin, loginAs, PREFIX, postJson } from "./support/worker.ts";
@@ -80,9 +80,24 @@ describe("forged and damaged access tokens", () => {
     ["a not-yet-valid token", { claims: { nbf: Math.floor(Date.now() / 1000) + 600 } }],
     ["a wrong issuer", { claims: { iss: "https://attacker.example" } }],
     ["a wrong audience", { claims: { aud: "another-service" } }],
+    ["an audience list, even one naming us", { claims: { aud: [env.JWT_AUDIENCE] } }],
+    ["an expiry that is not whole seconds", { claims: { exp: Math.floor(Date.now() / 1000) + 600.5 } }],
+    ["an issue time that is not a number", { claims: { iat: String(Math.floor(Date.now() / 1000)) } }],
+    ["an empty session id", { claims: { sid: "" } }],
   ])("refuses %s", async (_name, options) => {
     const claims = await liveClaims();
     await expectRefused(await forgeToken({ ...options, claims: { ...claims, ...options.claims } }));
+  });
+
+  it.each([
+    ["an expiry of 1e400, which JSON reads as Infinity", (claims: string) => claims.replace(/"exp":\d+/, '"exp":1e400')],
+    ["a claims set that is not UTF-8", () => "\u00ff"],
+  ])("refuses a genuinely signed token with %s", async (_name, rewrite) => {
+    const claims = JSON.stringify(await liveClaims());
+    const payload = Uint8Array.from(rewrite(claims), (char) => char.charCodeAt(0) & 0xff);
+    const [jwk] = JSON.parse(env.JWT_SIGNING_KEYS) as JWK[];
+    const key = (await importJWK(jwk as JWK, "ES256")) as CryptoKey;
+    await expectRefused(await new CompactSign(payload).setProtectedHeader({ alg: "ES256", kid, typ: "at+jwt" }).sign(key));
   });
 
   it.each([

@@ -1,4 +1,4 @@
-import { asc, desc, eq, sql } from "drizzle-orm";
+import { asc, desc, eq, or, sql } from "drizzle-orm";
 import type { BatchItem } from "drizzle-orm/batch";
 import { audit, type RequestOrigin } from "../audit/audit-log.ts";
 import type { Database } from "../db/client.ts";
@@ -131,9 +131,17 @@ export interface AuditQuery {
   limit: number;
 }
 
-/** Newest first; never a password or token, because none is ever written. */
+/**
+ * Newest first; never a password or token, because none is ever written. An
+ * email finds the rows written under it (attempts, known admin or not) and
+ * those of the admin who has it now (session events carry only the admin id).
+ */
 export async function readAuditLog(ctx: AdminCommandContext, query: AuditQuery) {
-  const filter = query.email === undefined ? undefined : eq(auditEvents.email, emailKey(query.email));
+  const key = query.email === undefined ? undefined : emailKey(query.email);
+  const filter =
+    key === undefined
+      ? undefined
+      : or(eq(auditEvents.email, key), sql`${auditEvents.adminId} in (select ${admins.id} from ${admins} where lower(${admins.email}) = ${key})`);
   return ctx.db.select().from(auditEvents).where(filter).orderBy(desc(auditEvents.at), desc(auditEvents.id)).limit(query.limit);
 }
 

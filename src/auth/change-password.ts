@@ -10,7 +10,7 @@ import { factorOwner, factorUnspent, type SecondFactor, spendFactor } from "../m
 import { logError } from "../observability/log.ts";
 import { hashPassword } from "../passwords/hash-password.ts";
 import { verifyPassword } from "../passwords/verify-password.ts";
-import { liveSession, revokeAdminSessions } from "../sessions/session-store.ts";
+import { liveSession, revokeAdminSessions, sessionLiveness } from "../sessions/session-store.ts";
 import type { TokenClaims } from "../tokens/token-types.ts";
 import { beginAccountAttempt } from "./account-attempt.ts";
 import { checkCountedFactor, failedAttemptWrites, recordFailedAttempt, takeBackAttempt } from "./attempt-outcome.ts";
@@ -62,11 +62,12 @@ export async function changePassword(ctx: AuthContext, claims: TokenClaims, chan
   const stamp = randomId();
   const changed = stampedWith(admin.id, stamp);
   const unspent = factor ? factorUnspent(admin.id, factor) : sql`1`;
+  const live = liveSession(claims.sid, admin.id, sessionClock(ctx));
   const writes: [BatchItem<"sqlite">, ...BatchItem<"sqlite">[]] = [
     db
       .update(admins)
       .set({ passwordHash: newHash, securityStamp: stamp, updatedAt: ctx.now })
-      .where(and(eq(admins.id, admin.id), eq(admins.securityStamp, admin.securityStamp), liveSession(claims.sid, admin.id, sessionClock(ctx)), unspent))
+      .where(and(eq(admins.id, admin.id), eq(admins.securityStamp, admin.securityStamp), live, unspent))
       .returning({ id: admins.id }),
     revokeAdminSessions(db, admin.id, "password_changed", ctx.now, { keep: claims.sid, onlyIf: changed }),
     auditIf(db, ctx.now, ctx.origin, { event: "password_changed", ...who }, changed),
@@ -80,7 +81,13 @@ export async function changePassword(ctx: AuthContext, claims: TokenClaims, chan
     // Without a code, a batch that stores nothing met a concurrent change, not a wrong guess.
     writes.push(...takeBackAttempt(ctx, db, attempt));
   }
-  const [[stored], revoked] = (await storage(db.batch(writes))) as [unknown[], { id: string; expiresAt: number }[]];
-  if (!stored) throw new ApiError(factor ? "invalid_mfa_code" : "incorrect_password");
+  // Last, so a batch that stored nothing can tell a session ended meanwhile (401) from a lost race.
+  writes.push(sessionLiveness(db, live));
+  const results = (await storage(db.batch(writes))) as unknown[][];
+  const [[stored], revoked] = results as [unknown[], { id: string; expiresAt: number }[]];
+  if (!stored) {
+    const [stillLive] = results.at(-1) as { live: number }[];
+    throw new ApiError(!stillLive?.live ? "invalid_access_token" : factor ? "invalid_mfa_code" : "incorrect_password");
+  }
   ctx.defer(Promise.all(recordEnded(ctx, revoked, "password_changed")));
 }

@@ -61,11 +61,12 @@ export async function endOwnSessionById(ctx: AuthContext, claims: TokenClaims, s
     db.batch([
       sessionLiveness(db, liveSession(claims.sid, claims.sub, clock)),
       endOwnSession(db, sessionId, claims.sid, claims.sub, clock),
+      // Like every event an admin causes, it names the session that asked; the one ended is in `reason`.
       auditIfChanged(db, ctx.now, ctx.origin, {
         event: own ? "logout" : "sessions_revoked",
-        reason: own ? undefined : "session",
+        reason: own ? undefined : `session:${sessionId}`,
         adminId: claims.sub,
-        sessionId,
+        sessionId: claims.sid,
       }),
     ]),
   );

@@ -19,7 +19,7 @@ export const cors = createMiddleware<{ Bindings: Env }>(async (c, next) => {
       status: 204,
       headers: {
         "access-control-allow-origin": origin,
-        "access-control-allow-methods": "GET, POST",
+        "access-control-allow-methods": "GET, POST, DELETE",
         "access-control-allow-headers": "authorization, content-type",
         "access-control-max-age": PREFLIGHT_MAX_AGE,
         vary: "Origin",

@@ -35,15 +35,20 @@ export const MfaCodeRequest = z.object({
 });
 
 /**
- * pydantic's `Field(min_length=n)`: Python counts code points, not UTF-16
- * units, and echoes the limit in `ctx` as an integer.
+ * A new password, as pydantic's `Field(min_length=n)` checks it: Python counts
+ * code points, not UTF-16 units, and echoes the limit in `ctx` as an integer.
+ * A lone surrogate has no UTF-8 form: it would be hashed as U+FFFD, so any
+ * other lone surrogates would match it. Python's UTF-8 encoder refuses it too.
  */
-function minLength(min: number) {
+function newPassword(min: number) {
   return z.string().check(
     z.superRefine((value, ctx) => {
-      if ([...value].length >= min) return;
-      const params = { type: "string_too_short", msg: `String should have at least ${min} characters`, ctx: [["min_length", min]] };
-      ctx.issues.push({ code: "custom", message: params.msg, input: value, params });
+      const params = !value.isWellFormed()
+        ? { type: "string_unicode", msg: "Input should be a valid string, unable to parse raw data as a unicode string" }
+        : [...value].length < min
+          ? { type: "string_too_short", msg: `String should have at least ${min} characters`, ctx: [["min_length", min]] }
+          : null;
+      if (params) ctx.issues.push({ code: "custom", message: params.msg, input: value, params });
     }),
   );
 }
@@ -51,7 +56,7 @@ function minLength(min: number) {
 /** Field order is the order FastAPI reports errors in. */
 export const PasswordChangeRequest = z.object({
   current_password: z.string(),
-  new_password: minLength(12),
+  new_password: newPassword(12),
   mfa_code: z.optional(z.nullable(z.string())),
 });
 

@@ -35,14 +35,23 @@ export async function verifyToken(keyring: Keyring, kind: TokenKind, token: stri
   if (!claims) return null;
   const { iss, aud, sub, sid, jti, iat, exp } = claims;
   if (iss !== audience.issuer || aud !== audience.audience || "nbf" in claims) return null;
-  if (typeof exp !== "number" || exp <= Date.now() / 1000 || typeof iat !== "number") return null;
-  if (typeof sub !== "string" || !sub || typeof sid !== "string" || typeof jti !== "string" || !jti) return null;
+  // Whole seconds, as this service writes them: 1e400 parses as Infinity, which would never expire.
+  if (!wholeSeconds(exp) || exp <= Date.now() / 1000 || !wholeSeconds(iat)) return null;
+  if (!nonEmpty(sub) || !nonEmpty(sid) || !nonEmpty(jti)) return null;
   return { sub, sid, jti, iat, exp };
+}
+
+function wholeSeconds(value: unknown): value is number {
+  return Number.isSafeInteger(value);
+}
+
+function nonEmpty(value: unknown): value is string {
+  return typeof value === "string" && value !== "";
 }
 
 function parseClaims(payload: Uint8Array): Record<string, unknown> | null {
   try {
-    const claims: unknown = JSON.parse(new TextDecoder().decode(payload));
+    const claims: unknown = JSON.parse(new TextDecoder("utf-8", { fatal: true, ignoreBOM: false }).decode(payload));
     return claims !== null && typeof claims === "object" && !Array.isArray(claims) ? (claims as Record<string, unknown>) : null;
   } catch {
     return null;
