@@ -18,7 +18,7 @@ import { measureOps, modelRoutes } from "./lib/breakdown.ts";
 import { login, nextClientIp, type RunSample, runTarget, type TargetKey, targets } from "./lib/load.ts";
 import { killAllNow, stopAll } from "./lib/processes.ts";
 import { type BenchReport, formatReport, type Goal, renderSvg } from "./lib/report.ts";
-import { applyMigrations, type BenchAdmin, createBenchAdmins, environmentWithoutWorkerVars, writeSigningKeyEnvFile } from "./lib/setup.ts";
+import { applyMigrations, type BenchAdmin, createBenchAdmins, environmentWithoutWorkerVars, writeSecretsEnvFile } from "./lib/setup.ts";
 import { summarize, type TargetSummary } from "./lib/summary.ts";
 import { buildWorker, type DevServer, ROOT, startDevServer } from "./lib/wrangler-dev.ts";
 
@@ -120,7 +120,7 @@ async function startServers(): Promise<Servers> {
   const auth = (async () => {
     const persistTo = folder("auth");
     const [envFile, script] = await Promise.all([
-      writeSigningKeyEnvFile(stateDir),
+      writeSecretsEnvFile(stateDir),
       buildWorker("wrangler.toml", join(stateDir, "build", "auth"), join(stateDir, "auth.log"), env),
     ]);
     log("applying D1 migrations to the throwaway state folder…");
