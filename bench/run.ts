@@ -114,9 +114,9 @@ async function startServers(): Promise<Servers> {
     buildWorker(config, join(stateDir, "build", name), join(stateDir, `${name}.log`), env).then((script) =>
       startDevServer({ name, config, script, persistTo: folder(name), logPath: join(stateDir, `${name}.log`), readyPath: "/", env }),
     );
-  const ceiling = small("ceiling", "bench/ceiling/wrangler.jsonc");
-  const pbkdf2 = small("pbkdf2", "bench/pbkdf2/wrangler.jsonc");
-  const probe = flags.breakdown ? small("probe", "bench/probe/wrangler.jsonc") : Promise.resolve(null);
+  const ceiling = small("ceiling", "bench/ceiling/wrangler.toml");
+  const pbkdf2 = small("pbkdf2", "bench/pbkdf2/wrangler.toml");
+  const probe = flags.breakdown ? small("probe", "bench/probe/wrangler.toml") : Promise.resolve(null);
   const auth = (async () => {
     const persistTo = folder("auth");
     const [envFile, script] = await Promise.all([
