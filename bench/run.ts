@@ -18,7 +18,7 @@ import { parseArgs } from "node:util";
 import type autocannon from "autocannon";
 import { measureOps, modelRoutes } from "./lib/breakdown.ts";
 import { checkFloorConfig, FLOOR_CONFIG } from "./lib/floor-config.ts";
-import { login, nextClientIp, ROUTES, type RunSample, runTarget, type TargetKey, targets } from "./lib/load.ts";
+import { login, nextClientIp, ROUTES, type RunSample, roundOrder, runTarget, type TargetKey, targets } from "./lib/load.ts";
 import { killAllNow, stopAll } from "./lib/processes.ts";
 import { type BenchReport, formatReport, type Goal, renderSvg } from "./lib/report.ts";
 import { applyMigrations, type BenchAdmin, createBenchAdmins, environmentWithoutWorkerVars, writeSecretsEnvFile } from "./lib/setup.ts";
@@ -221,7 +221,7 @@ async function main(): Promise<number> {
   // Interleaved rounds, so a slow drift of the machine (other jobs, thermal) touches every target alike.
   const samples = new Map<TargetKey, RunSample[]>(list.map((target) => [target.key, []]));
   for (let round = 1; round <= settings.rounds; round++) {
-    for (const target of list) {
+    for (const target of roundOrder(list, round)) {
       if (interrupted !== null) return interrupted;
       const sample = await runTarget(target, round, options, current);
       if (interrupted !== null) return interrupted;

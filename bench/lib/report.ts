@@ -43,7 +43,7 @@ export function formatReport(report: BenchReport): string {
   lines.push(
     `machine: ${machine.cores} cores (os.availableParallelism()), ${machine.cpuModel}, ${machine.platform}; load average before ${machine.loadAverageBefore.map((v) => v.toFixed(2)).join(" ")}, after ${machine.loadAverageAfter.map((v) => v.toFixed(2)).join(" ")}`,
     `versions: node ${versions.node}, wrangler ${versions.wrangler}, workerd ${versions.workerd}, autocannon ${versions.autocannon}, hono ${versions.hono}`,
-    `load: ${settings.rounds} rounds × ${settings.durationSeconds} s per target, ${settings.connections} connections, interleaved (${settings.order.join(" → ")}), after a ${settings.warmupSeconds} s warm-up each; loopback only`,
+    `load: ${settings.rounds} rounds × ${settings.durationSeconds} s per target, ${settings.connections} connections, interleaved (${settings.order.join(" → ")}; in even rounds each route's floor runs first), after a ${settings.warmupSeconds} s warm-up each; loopback only`,
     `login rate limit: ${report.loginRateLimit.note}`,
     `login lockout: ${report.loginRateLimit.lockout}`,
     "",
