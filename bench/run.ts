@@ -17,6 +17,7 @@ import { join } from "node:path";
 import { parseArgs } from "node:util";
 import type autocannon from "autocannon";
 import { measureOps, modelRoutes } from "./lib/breakdown.ts";
+import { checkFloorCalls } from "./lib/floor-calls.ts";
 import { checkFloorConfig, FLOOR_CONFIG } from "./lib/floor-config.ts";
 import { login, nextClientIp, ROUTES, type RunSample, roundOrder, runTarget, type TargetKey, targets } from "./lib/load.ts";
 import { killAllNow, stopAll } from "./lib/processes.ts";
@@ -200,6 +201,8 @@ async function checkLoginRateLimit(
 
 async function main(): Promise<number> {
   checkFloorConfig();
+  await checkFloorCalls();
+  log("the floor makes each route's D1, KV, rate-limiter and crypto calls (checked against the real worker's)");
   const loadAverageBefore = loadavg();
   log(`state folder ${stateDir}; starting ${flags.breakdown ? "five" : "four"} wrangler dev servers on 127.0.0.1…`);
   const startedAt = performance.now();

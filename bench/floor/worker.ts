@@ -6,16 +6,18 @@ import { parsePhc } from "../../src/passwords/phc.ts";
 /**
  * The platform's floor for each measured route: a worker that makes exactly
  * the calls the real route makes — the same D1 batches and reads with the
- * same SQL (copied from what drizzle emits for src/), the same KV reads and
- * writes, the same rate-limiter call, the same ES256 signs and verifies
- * through jose, one PBKDF2 derivation at the stored iteration count — and
- * nothing else: no framework, no body decoding beyond `request.json()`, no
+ * same SQL (the text drizzle emits for src/), the same KV reads and writes,
+ * the same rate-limiter call, the same ES256 signs and verifies through
+ * jose, one PBKDF2 derivation at the stored iteration count — and nothing
+ * else: no framework, no body decoding beyond `request.json()`, no
  * validation, no request log, no timeouts around storage, no CORS or
- * security headers. It answers the same paths with the same token fields,
- * so the bench drives it with the very targets it drives the real worker
- * with; `project ÷ floor` is then what the app's own code costs. It borrows
- * src/'s id, PHC-parsing and comparison helpers, so its ids, tokens and
- * hashes have the real sizes.
+ * security headers. bench/lib/floor-calls.ts checks at every bench start
+ * that both workers make the same calls.
+ *
+ * It answers the same paths with the same token fields, so the bench drives
+ * it with the very targets it drives the real worker with; `project ÷ floor`
+ * is then what the app's own code costs. It borrows src/'s id, PHC-parsing
+ * and comparison helpers, so its ids, tokens and hashes have the real sizes.
  *
  * It runs on a copy of the real worker's local state (migrated, with the
  * bench admins), behind the same static-assets front. Failures answer a bare

@@ -19,24 +19,32 @@ const LOCAL_SECRETS: Record<string, () => Promise<unknown>> = {
 };
 
 /**
+ * A fresh local value, as JSON, for every secret wrangler.toml requires; a
+ * secret the bench cannot make stops it here, naming it: without one the
+ * worker answers every request 500.
+ */
+export async function localSecrets(): Promise<Record<string, string>> {
+  const required = readConfig("wrangler.toml").secrets?.required ?? [];
+  const entries = await Promise.all(
+    required.map(async (name) => {
+      const generate = LOCAL_SECRETS[name];
+      if (!generate) throw new Error(`wrangler.toml requires the secret ${name}, which bench/lib/setup.ts does not know how to make a local value for`);
+      return [name, JSON.stringify(await generate())] as const;
+    }),
+  );
+  return Object.fromEntries(entries);
+}
+
+/**
  * The worker's secrets as wrangler reads them: a dotenv file passed with
  * `--env-file`. That keeps the keys out of `ps` (a `--var` would put them in
  * argv) and, because wrangler skips `.dev.vars` when `--env-file` is given,
  * makes the bench independent of whatever a developer keeps in `.dev.vars`.
- * Every secret wrangler.toml requires gets a value, or the bench stops here:
- * without one the worker answers every request 500. Single quotes: dotenv
- * takes the JSON literally (it would not unescape `\"`).
+ * Single quotes: dotenv takes the JSON literally (it would not unescape `\"`).
  */
 export async function writeSecretsEnvFile(stateDir: string): Promise<string> {
   const path = join(stateDir, "bench.env");
-  const required = readConfig("wrangler.toml").secrets?.required ?? [];
-  const lines = await Promise.all(
-    required.map(async (name) => {
-      const generate = LOCAL_SECRETS[name];
-      if (!generate) throw new Error(`wrangler.toml requires the secret ${name}, which bench/lib/setup.ts does not know how to make a local value for`);
-      return `${name}='${JSON.stringify(await generate())}'\n`;
-    }),
-  );
+  const lines = Object.entries(await localSecrets()).map(([name, value]) => `${name}='${value}'\n`);
   writeFileSync(path, lines.join(""), { mode: 0o600 });
   return path;
 }
