@@ -1,25 +1,29 @@
 /**
- * `npm run bench`: the admin auth routes under load, next to the two numbers
- * that say what "fast" can mean on this machine — a bare Hono worker (the
- * ceiling any worker reaches through wrangler dev here) and a worker that
- * does nothing but login's one PBKDF2 derivation (login's floor).
+ * `npm run bench`: the admin auth routes under load, next to the numbers that
+ * say what "fast" can mean on this machine — a bare Hono worker (the ceiling
+ * any worker reaches through wrangler dev here), each route's floor (a worker
+ * making exactly that route's D1, KV, rate-limiter and crypto calls and
+ * nothing else, behind the same static-assets front) and a worker that does
+ * nothing but login's one PBKDF2 derivation.
  *
  * Everything runs on loopback with the repository's pinned wrangler and Node,
  * in a throwaway state folder; every process started is stopped on success,
  * failure or Ctrl-C. Flags: --duration S --rounds N --connections C --warmup S,
  * and --breakdown to also measure what each platform call costs (bench/probe).
  */
-import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { cpSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { availableParallelism, cpus, loadavg, tmpdir } from "node:os";
 import { join } from "node:path";
 import { parseArgs } from "node:util";
 import type autocannon from "autocannon";
 import { measureOps, modelRoutes } from "./lib/breakdown.ts";
-import { login, nextClientIp, type RunSample, runTarget, type TargetKey, targets } from "./lib/load.ts";
+import { checkFloorCalls } from "./lib/floor-calls.ts";
+import { checkFloorConfig, FLOOR_CONFIG } from "./lib/floor-config.ts";
+import { login, nextClientIp, ROUTES, type RunSample, roundOrder, runTarget, type TargetKey, targets } from "./lib/load.ts";
 import { killAllNow, stopAll } from "./lib/processes.ts";
 import { type BenchReport, formatReport, type Goal, renderSvg } from "./lib/report.ts";
-import { applyMigrations, type BenchAdmin, createBenchAdmins, environmentWithoutWorkerVars, writeSigningKeyEnvFile } from "./lib/setup.ts";
-import { summarize, type TargetSummary } from "./lib/summary.ts";
+import { applyMigrations, type BenchAdmin, createBenchAdmins, environmentWithoutWorkerVars, writeSecretsEnvFile } from "./lib/setup.ts";
+import { compareWithFloor, summarize, type TargetSummary } from "./lib/summary.ts";
 import { buildWorker, type DevServer, ROOT, startDevServer } from "./lib/wrangler-dev.ts";
 
 const RESULTS = join(import.meta.dirname, "results");
@@ -96,6 +100,7 @@ function version(pkg: string): string {
 interface Servers {
   ceiling: DevServer;
   auth: DevServer;
+  floor: DevServer;
   pbkdf2: DevServer;
   probe: DevServer | null;
   admins: BenchAdmin[];
@@ -114,40 +119,51 @@ async function startServers(): Promise<Servers> {
     buildWorker(config, join(stateDir, "build", name), join(stateDir, `${name}.log`), env).then((script) =>
       startDevServer({ name, config, script, persistTo: folder(name), logPath: join(stateDir, `${name}.log`), readyPath: "/", env }),
     );
-  const ceiling = small("ceiling", "bench/ceiling/wrangler.jsonc");
-  const pbkdf2 = small("pbkdf2", "bench/pbkdf2/wrangler.jsonc");
-  const probe = flags.breakdown ? small("probe", "bench/probe/wrangler.jsonc") : Promise.resolve(null);
-  const auth = (async () => {
+  const ceiling = small("ceiling", "bench/ceiling/wrangler.toml");
+  const pbkdf2 = small("pbkdf2", "bench/pbkdf2/wrangler.toml");
+  const probe = flags.breakdown ? small("probe", "bench/probe/wrangler.toml") : Promise.resolve(null);
+  const workers = (async () => {
     const persistTo = folder("auth");
-    const [envFile, script] = await Promise.all([
-      writeSigningKeyEnvFile(stateDir),
+    const [envFile, script, floorScript] = await Promise.all([
+      writeSecretsEnvFile(stateDir),
       buildWorker("wrangler.toml", join(stateDir, "build", "auth"), join(stateDir, "auth.log"), env),
+      buildWorker(FLOOR_CONFIG, join(stateDir, "build", "floor"), join(stateDir, "floor.log"), env),
     ]);
     log("applying D1 migrations to the throwaway state folder…");
     await applyMigrations(persistTo);
     log(`creating ${settings.connections} bench admins, one per connection…`);
     const admins = await createBenchAdmins(persistTo, settings.connections);
-    const server = await startDevServer({
-      name: "auth worker",
-      config: "wrangler.toml",
-      script,
-      persistTo,
-      logPath: join(stateDir, "auth.log"),
-      readyPath: "/health",
-      extraArgs: ["--env-file", envFile],
-      env,
-    });
-    return { server, admins };
+    // The floor starts from the same rows: the migrated schema and the same admins with the same hashes.
+    const floorPersistTo = join(stateDir, "floor");
+    cpSync(persistTo, floorPersistTo, { recursive: true });
+    const start = (name: string, config: string, script: string, persistTo: string, logName: string) =>
+      startDevServer({
+        name,
+        config,
+        script,
+        persistTo,
+        logPath: join(stateDir, logName),
+        readyPath: "/health",
+        extraArgs: ["--env-file", envFile],
+        env,
+      });
+    const [server, floor] = await Promise.allSettled([
+      start("auth worker", "wrangler.toml", script, persistTo, "auth.log"),
+      start("floor worker", FLOOR_CONFIG, floorScript, floorPersistTo, "floor.log"),
+    ]);
+    if (server.status === "rejected") throw server.reason;
+    if (floor.status === "rejected") throw floor.reason;
+    return { server: server.value, floor: floor.value, admins };
   })();
   // allSettled, not all: every start must have finished (and registered its process) before a failure is reported.
-  const [c, p, q, a] = await Promise.allSettled([ceiling, pbkdf2, probe, auth]);
-  if (c.status === "rejected" || p.status === "rejected" || q.status === "rejected" || a.status === "rejected") {
-    const reasons = [c, p, q, a].flatMap((result) =>
+  const [c, p, q, w] = await Promise.allSettled([ceiling, pbkdf2, probe, workers]);
+  if (c.status === "rejected" || p.status === "rejected" || q.status === "rejected" || w.status === "rejected") {
+    const reasons = [c, p, q, w].flatMap((result) =>
       result.status === "rejected" ? [result.reason instanceof Error ? result.reason.message : String(result.reason)] : [],
     );
     throw new Error(reasons.join("\n\n"));
   }
-  return { ceiling: c.value, pbkdf2: p.value, probe: q.value, auth: a.value.server, admins: a.value.admins };
+  return { ceiling: c.value, pbkdf2: p.value, probe: q.value, auth: w.value.server, floor: w.value.floor, admins: w.value.admins };
 }
 
 /**
@@ -184,12 +200,15 @@ async function checkLoginRateLimit(
 }
 
 async function main(): Promise<number> {
+  checkFloorConfig();
+  await checkFloorCalls();
+  log("the floor makes each route's D1, KV, rate-limiter and crypto calls (checked against the real worker's)");
   const loadAverageBefore = loadavg();
-  log(`state folder ${stateDir}; starting three wrangler dev servers on 127.0.0.1…`);
+  log(`state folder ${stateDir}; starting ${flags.breakdown ? "five" : "four"} wrangler dev servers on 127.0.0.1…`);
   const startedAt = performance.now();
   const servers = await startServers();
   log(
-    `servers ready in ${((performance.now() - startedAt) / 1000).toFixed(1)} s: ceiling ${servers.ceiling.url}, auth ${servers.auth.url}, pbkdf2 ${servers.pbkdf2.url}`,
+    `servers ready in ${((performance.now() - startedAt) / 1000).toFixed(1)} s: ceiling ${servers.ceiling.url}, auth ${servers.auth.url}, floor ${servers.floor.url}, pbkdf2 ${servers.pbkdf2.url}`,
   );
   const loginRateLimit = await checkLoginRateLimit(servers, servers.admins[0] as BenchAdmin);
   log(loginRateLimit.note);
@@ -205,7 +224,7 @@ async function main(): Promise<number> {
   // Interleaved rounds, so a slow drift of the machine (other jobs, thermal) touches every target alike.
   const samples = new Map<TargetKey, RunSample[]>(list.map((target) => [target.key, []]));
   for (let round = 1; round <= settings.rounds; round++) {
-    for (const target of list) {
+    for (const target of roundOrder(list, round)) {
       if (interrupted !== null) return interrupted;
       const sample = await runTarget(target, round, options, current);
       if (interrupted !== null) return interrupted;
@@ -229,6 +248,7 @@ async function main(): Promise<number> {
     pbkdf2ToCeiling: byKey("pbkdf2").ratioToCeiling,
     loginToPbkdf2: byKey("login").reqPerSec / byKey("pbkdf2").reqPerSec,
   };
+  const floor = ROUTES.map((route) => compareWithFloor(route, byKey(route), byKey(`${route}-floor`)));
   const goal = (name: string, value: number, atLeast: number): Goal => ({ name, value, atLeast, met: value >= atLeast });
   const report: BenchReport = {
     generatedAt: new Date().toISOString(),
@@ -244,7 +264,9 @@ async function main(): Promise<number> {
     loginRateLimit,
     targets: summaries,
     ratios,
+    floor,
     goals: [
+      ...floor.map((comparison) => goal(`${comparison.label} ÷ floor (median of rounds)`, comparison.ratio, 0.95)),
       goal("/me ÷ ceiling", ratios.meToCeiling, 0.6),
       goal("/refresh ÷ ceiling", ratios.refreshToCeiling, 0.35),
       goal("/login ÷ PBKDF2-only", ratios.loginToPbkdf2, 0.9),

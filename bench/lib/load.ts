@@ -5,7 +5,13 @@ import type { DevServer } from "./wrangler-dev.ts";
 
 export const AUTH = "/api/v1/admin/auth";
 
-export type TargetKey = "ceiling" | "me" | "refresh" | "login" | "pbkdf2";
+/** The routes measured, each against the real worker and against its floor (bench/floor/). */
+export const ROUTES = ["me", "refresh", "login"] as const;
+export type Route = (typeof ROUTES)[number];
+
+export const ROUTE_LABELS: Record<Route, string> = { me: "GET /me", refresh: "POST /refresh", login: "POST /login" };
+
+export type TargetKey = "ceiling" | Route | `${Route}-floor` | "pbkdf2";
 
 export interface RunOptions {
   durationSeconds: number;
@@ -80,11 +86,15 @@ async function loginOrThrow(server: DevServer, admin: BenchAdmin): Promise<Token
   return tokens;
 }
 
-export function targets(servers: { ceiling: DevServer; auth: DevServer; pbkdf2: DevServer }, admins: BenchAdmin[]): Target[] {
+/**
+ * Every target in the order of a round: the ceiling, then each route against
+ * the real worker and right after it against its floor, so that a drift of
+ * the machine touches the two sides of each ratio alike (see `roundOrder`),
+ * then PBKDF2 only.
+ */
+export function targets(servers: { ceiling: DevServer; auth: DevServer; floor: DevServer; pbkdf2: DevServer }, admins: BenchAdmin[]): Target[] {
   const [admin] = admins;
   if (!admin) throw new Error("no bench admin");
-  const body = (who: BenchAdmin) => JSON.stringify({ email: who.email, password: who.password });
-  let accessToken: string | null = null;
   return [
     {
       key: "ceiling",
@@ -92,25 +102,62 @@ export function targets(servers: { ceiling: DevServer; auth: DevServer; pbkdf2: 
       server: servers.ceiling,
       prepare: async () => ({ path: "/", options: { method: "GET" } }),
     },
+    ...ROUTES.flatMap((route) => [routeTarget(route, servers.auth, admins, false), routeTarget(route, servers.floor, admins, true)]),
     {
-      key: "me",
-      label: "GET /me",
-      server: servers.auth,
+      key: "pbkdf2",
+      label: "PBKDF2 only",
+      server: servers.pbkdf2,
+      prepare: async () => ({ path: "/", options: { method: "POST", headers: { "content-type": "application/json" }, body: loginBody(admin) } }),
+    },
+  ];
+}
+
+/**
+ * The order of one round: as listed in odd rounds; in even ones each route's
+ * floor goes before the route. What one run leaves behind (deferred KV
+ * writes, log lines wrangler is still printing) lands in the next run's
+ * window, so the second of a pair would otherwise always pay for the first.
+ */
+export function roundOrder(list: Target[], round: number): Target[] {
+  if (round % 2 === 1) return list;
+  const order = [...list];
+  for (let index = 0; index + 1 < order.length; index++) {
+    const [first, second] = [order[index] as Target, order[index + 1] as Target];
+    if (second.key === `${first.key}-floor`) order.splice(index, 2, second, first);
+  }
+  return order;
+}
+
+const loginBody = (who: BenchAdmin) => JSON.stringify({ email: who.email, password: who.password });
+
+/** One route against one server: the real worker, or the floor, which answers the same paths with the same token fields. */
+function routeTarget(route: Route, server: DevServer, admins: BenchAdmin[], floor: boolean): Target {
+  const key: TargetKey = floor ? `${route}-floor` : route;
+  const label = floor ? `floor ${ROUTE_LABELS[route]}` : ROUTE_LABELS[route];
+  const admin = admins[0] as BenchAdmin;
+  if (route === "me") {
+    let accessToken: string | null = null;
+    return {
+      key,
+      label,
+      server,
       prepare: async () => {
         // One session for all connections: /me only reads, and the 15-minute access token outlives the bench.
-        accessToken ??= (await loginOrThrow(servers.auth, admin)).access_token;
+        accessToken ??= (await loginOrThrow(server, admin)).access_token;
         return { path: `${AUTH}/me`, options: { method: "GET", headers: { authorization: `Bearer ${accessToken}` } } };
       },
-    },
-    {
-      key: "refresh",
-      label: "POST /refresh",
-      server: servers.auth,
+    };
+  }
+  if (route === "refresh") {
+    return {
+      key,
+      label,
+      server,
       prepare: async (connections) => {
         // One session per connection, logged in afresh each run: a run that ends with a request in
         // flight leaves that chain's last token rotated out on the server, so chains are not reused.
         const chains: string[] = [];
-        for (let i = 0; i < connections; i++) chains.push((await loginOrThrow(servers.auth, admin)).refresh_token);
+        for (let i = 0; i < connections; i++) chains.push((await loginOrThrow(server, admin)).refresh_token);
         let assigned = 0;
         return {
           path: `${AUTH}/refresh`,
@@ -135,42 +182,36 @@ export function targets(servers: { ceiling: DevServer; auth: DevServer; pbkdf2: 
           },
         };
       },
-    },
-    {
-      key: "login",
-      label: "POST /login",
-      server: servers.auth,
-      prepare: async () => {
-        let assigned = 0;
-        return {
-          path: `${AUTH}/login`,
-          options: {
-            // Each connection logs in as its own admin (see createBenchAdmins), from a new address each time.
-            setupClient: (client: autocannon.Client) => {
-              const own = body(admins[assigned++ % admins.length] as BenchAdmin);
-              client.setRequests([
-                {
-                  method: "POST",
-                  path: `${AUTH}/login`,
-                  body: own,
-                  setupRequest: (request) => ({
-                    ...request,
-                    headers: { ...request.headers, "content-type": "application/json", "cf-connecting-ip": nextClientIp() },
-                  }),
-                },
-              ]);
-            },
+    };
+  }
+  return {
+    key,
+    label,
+    server,
+    prepare: async () => {
+      let assigned = 0;
+      return {
+        path: `${AUTH}/login`,
+        options: {
+          // Each connection logs in as its own admin (see createBenchAdmins), from a new address each time.
+          setupClient: (client: autocannon.Client) => {
+            const own = loginBody(admins[assigned++ % admins.length] as BenchAdmin);
+            client.setRequests([
+              {
+                method: "POST",
+                path: `${AUTH}/login`,
+                body: own,
+                setupRequest: (request) => ({
+                  ...request,
+                  headers: { ...request.headers, "content-type": "application/json", "cf-connecting-ip": nextClientIp() },
+                }),
+              },
+            ]);
           },
-        };
-      },
+        },
+      };
     },
-    {
-      key: "pbkdf2",
-      label: "PBKDF2 only",
-      server: servers.pbkdf2,
-      prepare: async () => ({ path: "/", options: { method: "POST", headers: { "content-type": "application/json" }, body: body(admin) } }),
-    },
-  ];
+  };
 }
 
 export async function runTarget(

@@ -1,5 +1,5 @@
 import type { OpCost, RouteModel } from "./breakdown.ts";
-import type { TargetSummary } from "./summary.ts";
+import type { FloorComparison, TargetSummary } from "./summary.ts";
 
 export interface Goal {
   name: string;
@@ -17,6 +17,8 @@ export interface BenchReport {
   loginRateLimit: { method: string; forwardsClientIp: boolean; sameIpAttempts: number[]; note: string; lockout: string };
   targets: TargetSummary[];
   ratios: { meToCeiling: number; refreshToCeiling: number; loginToCeiling: number; pbkdf2ToCeiling: number; loginToPbkdf2: number };
+  /** Each route against its floor. */
+  floor: FloorComparison[];
   goals: Goal[];
   /** With --breakdown: what each platform call costs, and the routes modelled from those costs. */
   breakdown?: { ops: OpCost[]; routes: RouteModel[] };
@@ -41,7 +43,7 @@ export function formatReport(report: BenchReport): string {
   lines.push(
     `machine: ${machine.cores} cores (os.availableParallelism()), ${machine.cpuModel}, ${machine.platform}; load average before ${machine.loadAverageBefore.map((v) => v.toFixed(2)).join(" ")}, after ${machine.loadAverageAfter.map((v) => v.toFixed(2)).join(" ")}`,
     `versions: node ${versions.node}, wrangler ${versions.wrangler}, workerd ${versions.workerd}, autocannon ${versions.autocannon}, hono ${versions.hono}`,
-    `load: ${settings.rounds} rounds × ${settings.durationSeconds} s per target, ${settings.connections} connections, interleaved (${settings.order.join(" → ")}), after a ${settings.warmupSeconds} s warm-up each; loopback only`,
+    `load: ${settings.rounds} rounds × ${settings.durationSeconds} s per target, ${settings.connections} connections, interleaved (${settings.order.join(" → ")}; in even rounds each route's floor runs first), after a ${settings.warmupSeconds} s warm-up each; loopback only`,
     `login rate limit: ${report.loginRateLimit.note}`,
     `login lockout: ${report.loginRateLimit.lockout}`,
     "",
@@ -62,7 +64,7 @@ export function formatReport(report: BenchReport): string {
       (column) => column > 0 && column !== 2,
     ),
   );
-  lines.push("");
+  lines.push("", formatFloor(report), "");
   lines.push(`login / PBKDF2-only: ${fixed(report.ratios.loginToPbkdf2, 3)}`);
   for (const goal of report.goals) lines.push(`  ${goal.met ? "met   " : "MISSED"}  ${goal.name}: ${fixed(goal.value, 3)} (goal ≥ ${goal.atLeast})`);
   lines.push("");
@@ -97,6 +99,28 @@ export function formatReport(report: BenchReport): string {
   for (const t of broken) lines.push(`note: ${t.label} answered ${JSON.stringify(t.statuses)} with ${t.errors} connection errors`);
   if (report.breakdown) lines.push("", formatBreakdown(report.breakdown));
   return lines.join("\n");
+}
+
+/** Each route against its floor: the ratio to read, and where the CPU of one request goes. */
+function formatFloor({ floor, machine, settings }: BenchReport): string {
+  return [
+    `Project ÷ floor: req/s of the real worker over req/s of bench/floor/ (the route's D1, KV, rate-limiter and crypto calls and nothing else, behind the same static-assets front), per round, each pair back to back; the median of ${settings.rounds} rounds on ${machine.cores} cores`,
+    table(
+      ["route", "project req/s", "floor req/s", "÷ floor", "per round", "worker CPU ms/req", "floor CPU ms/req", "app's own"],
+      floor.map((f) => [
+        f.label,
+        fixed(f.projectReqPerSec, 1),
+        fixed(f.floorReqPerSec, 1),
+        fixed(f.ratio, 2),
+        f.ratioByRound.map((ratio) => ratio.toFixed(2)).join("/"),
+        fixed(f.projectWorkerCpuMs, 2),
+        fixed(f.floorWorkerCpuMs, 2),
+        fixed(f.projectWorkerCpuMs === null || f.floorWorkerCpuMs === null ? null : f.projectWorkerCpuMs - f.floorWorkerCpuMs, 2),
+      ]),
+      (column) => column > 0 && column !== 4,
+    ),
+    "CPU ms/req: CPU time of the worker's own workerd process ÷ 2xx answers, over all rounds — the worker's JavaScript, the static-assets router hop in front of it, and local D1 (SQLite), KV and the rate limiter, which miniflare runs in that process; not wrangler dev's proxy, wrangler's Node process or the load generator (see the CPU table). \"app's own\" = worker − floor.",
+  ].join("\n");
 }
 
 type Classes = RouteModel["measured"];
@@ -184,8 +208,17 @@ export function renderSvg(report: BenchReport): string {
     }
     y += 18;
   };
-  const colours: Record<string, string> = { ceiling: "#9aa5b1", me: "#2f7ed8", refresh: "#4caf50", login: "#e07b24", pbkdf2: "#b5651d" };
-  title("Requests per second (2xx), ceiling = full width");
+  const colours: Record<string, string> = {
+    ceiling: "#9aa5b1",
+    me: "#2f7ed8",
+    "me-floor": "#9cc3ee",
+    refresh: "#4caf50",
+    "refresh-floor": "#a9d8ab",
+    login: "#e07b24",
+    "login-floor": "#f0bd8f",
+    pbkdf2: "#b5651d",
+  };
+  title(`Requests per second (2xx), ceiling = full width; ÷ floor: ${report.floor.map((f) => `${f.label} ${f.ratio.toFixed(2)}`).join(", ")}`);
   bars(report.targets, (t) => colours[t.key] ?? "#666");
   title(`Login vs the PBKDF2-only floor: ${report.ratios.loginToPbkdf2.toFixed(3)}×`);
   bars(

@@ -1,9 +1,10 @@
 import { writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { experimental_readRawConfig } from "wrangler";
+import { generateEncryptionKey } from "../../scripts/lib/encryption-key.ts";
 import { generateSigningJwk } from "../../scripts/lib/signing-key.ts";
 import { encodeBase64Url } from "../../src/encoding/base64.ts";
 import { runNode } from "./processes.ts";
+import { readConfig } from "./wrangler-config.ts";
 import { ROOT, WRANGLER } from "./wrangler-dev.ts";
 
 export interface BenchAdmin {
@@ -11,17 +12,40 @@ export interface BenchAdmin {
   password: string;
 }
 
+/** A fresh local value for each secret the worker declares (`secrets.required`), as `npm run dev` makes them. */
+const LOCAL_SECRETS: Record<string, () => Promise<unknown>> = {
+  JWT_SIGNING_KEYS: async () => [await generateSigningJwk()],
+  MFA_ENCRYPTION_KEYS: async () => [generateEncryptionKey()],
+};
+
 /**
- * The signing key as wrangler reads secrets: a dotenv file passed with
- * `--env-file`. That keeps the key out of `ps` (a `--var` would put it in
+ * A fresh local value, as JSON, for every secret wrangler.toml requires; a
+ * secret the bench cannot make stops it here, naming it: without one the
+ * worker answers every request 500.
+ */
+export async function localSecrets(): Promise<Record<string, string>> {
+  const required = readConfig("wrangler.toml").secrets?.required ?? [];
+  const entries = await Promise.all(
+    required.map(async (name) => {
+      const generate = LOCAL_SECRETS[name];
+      if (!generate) throw new Error(`wrangler.toml requires the secret ${name}, which bench/lib/setup.ts does not know how to make a local value for`);
+      return [name, JSON.stringify(await generate())] as const;
+    }),
+  );
+  return Object.fromEntries(entries);
+}
+
+/**
+ * The worker's secrets as wrangler reads them: a dotenv file passed with
+ * `--env-file`. That keeps the keys out of `ps` (a `--var` would put them in
  * argv) and, because wrangler skips `.dev.vars` when `--env-file` is given,
  * makes the bench independent of whatever a developer keeps in `.dev.vars`.
  * Single quotes: dotenv takes the JSON literally (it would not unescape `\"`).
  */
-export async function writeSigningKeyEnvFile(stateDir: string): Promise<string> {
+export async function writeSecretsEnvFile(stateDir: string): Promise<string> {
   const path = join(stateDir, "bench.env");
-  const key = await generateSigningJwk();
-  writeFileSync(path, `JWT_SIGNING_KEYS='${JSON.stringify([key])}'\n`, { mode: 0o600 });
+  const lines = Object.entries(await localSecrets()).map(([name, value]) => `${name}='${value}'\n`);
+  writeFileSync(path, lines.join(""), { mode: 0o600 });
   return path;
 }
 
@@ -32,8 +56,7 @@ export async function writeSigningKeyEnvFile(stateDir: string): Promise<string> 
  * passes wrangler an environment without the worker's variable names.
  */
 export function environmentWithoutWorkerVars(): NodeJS.ProcessEnv {
-  // wrangler's own reader: the config is JSONC, with comments anywhere.
-  const config = experimental_readRawConfig({ config: join(ROOT, "wrangler.toml") }).rawConfig;
+  const config = readConfig("wrangler.toml");
   const names = new Set([...Object.keys(config.vars ?? {}), ...(config.secrets?.required ?? [])]);
   const env: NodeJS.ProcessEnv = {
     ...process.env,

@@ -1,5 +1,5 @@
 import type { CpuUsage } from "./cpu.ts";
-import { type RunSample, totalUsage } from "./load.ts";
+import { type Route, type RunSample, totalUsage } from "./load.ts";
 
 export interface CpuPerRequest {
   loadGenerator: number;
@@ -89,5 +89,48 @@ export function summarize(key: string, label: string, samples: RunSample[], ceil
     costRatioToCeiling: reference === null || cpuMsPerRequestOurs === null || cpuMsPerRequestOurs === 0 ? null : reference / cpuMsPerRequestOurs,
     machineBusyShare: cpu.machineBusy === null || cpu.machineCapacity === 0 ? null : cpu.machineBusy / cpu.machineCapacity,
     cpu,
+  };
+}
+
+/** The middle value (the mean of the two middle ones for an even count); NaN for none. */
+export function median(values: number[]): number {
+  const sorted = [...values].sort((a, b) => a - b);
+  const middle = sorted.length >> 1;
+  if (sorted.length === 0) return Number.NaN;
+  return sorted.length % 2 === 1 ? (sorted[middle] as number) : ((sorted[middle - 1] as number) + (sorted[middle] as number)) / 2;
+}
+
+/** One route against its floor (bench/floor/): the same platform calls and nothing else. */
+export interface FloorComparison {
+  route: Route;
+  label: string;
+  /** Project req/s ÷ floor req/s of each round, whose two runs were back to back. */
+  ratioByRound: number[];
+  /** The median of `ratioByRound`: one round on a shared machine can be off by ±0.1. */
+  ratio: number;
+  projectReqPerSec: number;
+  floorReqPerSec: number;
+  /**
+   * CPU ms per 2xx answer of the workerd that runs the worker: its JavaScript,
+   * the static-assets router in front of it, and local D1, KV and the rate
+   * limiter, which miniflare runs in that same process. Not wrangler dev's
+   * proxy, not wrangler's Node process (which prints the log lines), not the
+   * load generator: those are in the CPU table.
+   */
+  projectWorkerCpuMs: number | null;
+  floorWorkerCpuMs: number | null;
+}
+
+export function compareWithFloor(route: Route, project: TargetSummary, floor: TargetSummary): FloorComparison {
+  const ratioByRound = project.reqPerSecByRound.map((reqPerSec, round) => reqPerSec / (floor.reqPerSecByRound[round] ?? Number.NaN));
+  return {
+    route,
+    label: project.label,
+    ratioByRound,
+    ratio: median(ratioByRound),
+    projectReqPerSec: project.reqPerSec,
+    floorReqPerSec: floor.reqPerSec,
+    projectWorkerCpuMs: project.cpuMsPerRequest.workerdWorker,
+    floorWorkerCpuMs: floor.cpuMsPerRequest.workerdWorker,
   };
 }
