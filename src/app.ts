@@ -39,12 +39,6 @@ const ROUTE_METHODS: Readonly<Record<string, readonly string[]>> = {
   "/health": ["GET"],
 };
 
-/**
- * FastAPI routes answer only their declared methods: anything else on a known
- * path is 405 with `Allow` — HEAD and OPTIONS included, which Hono would
- * otherwise route to GET or 404. A known path with a stray trailing slash is
- * Starlette's `redirect_slashes` 307 to the real one.
- */
 /** Starlette's `{name}` path parameter matches one non-empty segment. */
 const ROUTE_TEMPLATES = Object.keys(ROUTE_METHODS)
   .filter((route) => route.includes("{"))
@@ -58,9 +52,15 @@ const ROUTE_TEMPLATES = Object.keys(ROUTE_METHODS)
 function allowedMethods(path: string): readonly string[] | undefined | "no_route" {
   const template = ROUTE_TEMPLATES.find(([pattern]) => pattern.test(path));
   if (!template) return ROUTE_METHODS[path];
-  return path.split("/").some((segment) => /%2f/i.test(segment)) ? "no_route" : ROUTE_METHODS[template[1]];
+  return /%2f/i.test(path) ? "no_route" : ROUTE_METHODS[template[1]];
 }
 
+/**
+ * FastAPI routes answer only their declared methods: anything else on a known
+ * path is 405 with `Allow` — HEAD and OPTIONS included, which Hono would
+ * otherwise route to GET or 404. A known path with a stray trailing slash is
+ * Starlette's `redirect_slashes` 307 to the real one.
+ */
 app.use(async (c, next) => {
   const route = c.req.path;
   const allowed = allowedMethods(route);

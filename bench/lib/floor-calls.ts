@@ -1,9 +1,9 @@
+import { readWranglerConfig } from "../../scripts/lib/wrangler.ts";
 import worker from "../../src/index.ts";
 import { hashPassword } from "../../src/passwords/hash-password.ts";
 import floor from "../floor/worker.ts";
 import { ROUTE_LABELS, ROUTES, type Route } from "./load.ts";
 import { localSecrets } from "./setup.ts";
-import { readConfig } from "./wrangler-config.ts";
 
 /**
  * Checks, before anything is measured, that each floor route makes the same
@@ -17,7 +17,7 @@ import { readConfig } from "./wrangler-config.ts";
  */
 export async function checkFloorCalls(): Promise<void> {
   const secrets = await localSecrets();
-  const config = readConfig("wrangler.toml");
+  const config = readWranglerConfig("wrangler.toml");
   const vars = Object.fromEntries(Object.entries(config.vars ?? {}).map(([name, value]) => [name, String(value)]));
   const password = "a bench password long enough";
   const admin = await adminColumns(password, Number(vars.PBKDF2_ITERATIONS));

@@ -1,5 +1,5 @@
 import type { Unstable_RawConfig } from "wrangler";
-import { readConfig } from "./wrangler-config.ts";
+import { readWranglerConfig } from "../../scripts/lib/wrangler.ts";
 
 export const PROJECT_CONFIG = "wrangler.toml";
 export const FLOOR_CONFIG = "bench/floor/wrangler.toml";
@@ -33,8 +33,8 @@ function comparable(config: Unstable_RawConfig) {
 
 /** Both configs through wrangler's own reader; throws naming every field that differs. */
 export function checkFloorConfig(): void {
-  const project = comparable(readConfig(PROJECT_CONFIG));
-  const floor = comparable(readConfig(FLOOR_CONFIG));
+  const project = comparable(readWranglerConfig(PROJECT_CONFIG));
+  const floor = comparable(readWranglerConfig(FLOOR_CONFIG));
   const differences = (Object.keys(project) as (keyof typeof project)[]).filter((field) => JSON.stringify(project[field]) !== JSON.stringify(floor[field]));
   if (differences.length > 0) {
     const detail = differences.map(

@@ -2,9 +2,9 @@ import { writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { generateEncryptionKey } from "../../scripts/lib/encryption-key.ts";
 import { generateSigningJwk } from "../../scripts/lib/signing-key.ts";
+import { readWranglerConfig } from "../../scripts/lib/wrangler.ts";
 import { encodeBase64Url } from "../../src/encoding/base64.ts";
 import { runNode } from "./processes.ts";
-import { readConfig } from "./wrangler-config.ts";
 import { ROOT, WRANGLER } from "./wrangler-dev.ts";
 
 export interface BenchAdmin {
@@ -24,7 +24,7 @@ const LOCAL_SECRETS: Record<string, () => Promise<unknown>> = {
  * worker answers every request 500.
  */
 export async function localSecrets(): Promise<Record<string, string>> {
-  const required = readConfig("wrangler.toml").secrets?.required ?? [];
+  const required = readWranglerConfig("wrangler.toml").secrets?.required ?? [];
   const entries = await Promise.all(
     required.map(async (name) => {
       const generate = LOCAL_SECRETS[name];
@@ -56,7 +56,7 @@ export async function writeSecretsEnvFile(stateDir: string): Promise<string> {
  * passes wrangler an environment without the worker's variable names.
  */
 export function environmentWithoutWorkerVars(): NodeJS.ProcessEnv {
-  const config = readConfig("wrangler.toml");
+  const config = readWranglerConfig("wrangler.toml");
   const names = new Set([...Object.keys(config.vars ?? {}), ...(config.secrets?.required ?? [])]);
   const env: NodeJS.ProcessEnv = {
     ...process.env,

@@ -1,7 +1,7 @@
 import { rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { experimental_readRawConfig, getPlatformProxy } from "wrangler";
-import { QUIET_WRANGLER, wrangler, wranglerOutput } from "./wrangler.ts";
+import { getPlatformProxy } from "wrangler";
+import { QUIET_WRANGLER, readWranglerConfig, wrangler, wranglerOutput } from "./wrangler.ts";
 
 export interface Target {
   remote: boolean;
@@ -55,8 +55,7 @@ export async function withBindings<T>(target: Target, use: (env: Env) => Promise
 /** A copy of the wrangler config with D1 and KV marked remote, beside the original so its paths still resolve. */
 function writeRemoteConfig(): string {
   const root = join(import.meta.dirname, "../..");
-  // wrangler's own reader: the config is JSONC, with comments anywhere.
-  const config = experimental_readRawConfig({ config: join(root, "wrangler.toml") }).rawConfig;
+  const config = readWranglerConfig();
   const scopes: { d1_databases?: object[]; kv_namespaces?: object[] }[] = [config, ...Object.values(config.env ?? {})];
   for (const scope of scopes) {
     scope.d1_databases = scope.d1_databases?.map((binding) => ({ ...binding, remote: true }));

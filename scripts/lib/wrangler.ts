@@ -1,11 +1,17 @@
 import { spawnSync } from "node:child_process";
 import { join } from "node:path";
+import { experimental_readRawConfig, type Unstable_RawConfig } from "wrangler";
 import { visible } from "./visible.ts";
 
 const ROOT = join(import.meta.dirname, "../..");
 
 /** The project's wrangler, always started with the Node running this script (the pinned one), in the project's folder. */
 export const WRANGLER = join(ROOT, "node_modules/wrangler/bin/wrangler.js");
+
+/** A wrangler config (relative to the repository root) as wrangler itself reads it: TOML, JSON or JSONC alike. */
+export function readWranglerConfig(path = "wrangler.toml"): Unstable_RawConfig {
+  return experimental_readRawConfig({ config: join(ROOT, path) }).rawConfig;
+}
 
 /** Wrangler's notices (secrets found, bindings listed) would bury the one line an operator reads. */
 export const QUIET_WRANGLER = { WRANGLER_LOG: process.env.WRANGLER_LOG ?? "error", FORCE_COLOR: "0" };

@@ -7,7 +7,7 @@ import { randomId } from "../encoding/base64.ts";
 import { deleteRecoveryCodes } from "../mfa/recovery-code-store.ts";
 import { hashPassword } from "../passwords/hash-password.ts";
 import { readStoredHash } from "../passwords/stored-hash.ts";
-import { recordSessionRevoked } from "../sessions/revocation-cache.ts";
+import { recordSessionsRevoked } from "../sessions/revocation-cache.ts";
 import { type RevocationReason, revokeAdminSessions } from "../sessions/session-store.ts";
 import { emailKey } from "../throttle/login-throttle.ts";
 import { validateEmail } from "../wire/email-address/email-str.ts";
@@ -171,7 +171,7 @@ async function updateAndRevoke(
     audit(ctx.db, ctx.now, ctx.origin, { event, reason, adminId, email: emailKey(email) }),
     ...also,
   ]);
-  await Promise.all(revoked.map((session) => recordSessionRevoked(ctx.kv, session.id, reason, session.expiresAt, ctx.now)));
+  await recordSessionsRevoked(ctx.kv, revoked, reason, ctx.now);
   return revoked.length;
 }
 

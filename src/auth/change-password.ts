@@ -10,13 +10,13 @@ import { factorOwner, factorUnspent, type SecondFactor, spendFactor } from "../m
 import { logError } from "../observability/log.ts";
 import { hashPassword } from "../passwords/hash-password.ts";
 import { verifyPassword } from "../passwords/verify-password.ts";
+import { recordSessionsRevoked } from "../sessions/revocation-cache.ts";
 import { liveSession, revokeAdminSessions, sessionLiveness } from "../sessions/session-store.ts";
 import type { TokenClaims } from "../tokens/token-types.ts";
 import { beginAccountAttempt } from "./account-attempt.ts";
 import { checkCountedFactor, failedAttemptWrites, recordFailedAttempt, takeBackAttempt } from "./attempt-outcome.ts";
 import type { AuthContext } from "./auth-context.ts";
 import { sessionClock } from "./issue-tokens.ts";
-import { recordEnded } from "./logout.ts";
 
 export interface PasswordChange {
   currentPassword: string;
@@ -89,5 +89,5 @@ export async function changePassword(ctx: AuthContext, claims: TokenClaims, chan
     const [stillLive] = results.at(-1) as { live: number }[];
     throw new ApiError(!stillLive?.live ? "invalid_access_token" : factor ? "invalid_mfa_code" : "incorrect_password");
   }
-  ctx.defer(Promise.all(recordEnded(ctx, revoked, "password_changed")));
+  ctx.defer(recordSessionsRevoked(ctx.kv, revoked, "password_changed", ctx.now));
 }

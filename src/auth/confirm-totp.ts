@@ -8,7 +8,7 @@ import { ApiError } from "../errors/api-error.ts";
 import { insertRecoveryCodes } from "../mfa/recovery-code-store.ts";
 import { formatRecoveryCode, generateRecoveryCodes, hashRecoveryCode } from "../mfa/recovery-codes.ts";
 import { factorOwner } from "../mfa/second-factor.ts";
-import { recordSessionRevoked } from "../sessions/revocation-cache.ts";
+import { recordSessionsRevoked } from "../sessions/revocation-cache.ts";
 import { liveSession, revokeAdminSessions } from "../sessions/session-store.ts";
 import type { TokenClaims } from "../tokens/token-types.ts";
 import { beginAccountAttempt } from "./account-attempt.ts";
@@ -76,6 +76,6 @@ export async function confirmTotp(ctx: AuthContext, claims: TokenClaims, code: s
   );
   // Another setup, confirm or credential change committed since the code was checked.
   if (!changed) throw new ApiError("mfa_code_rejected");
-  ctx.defer(Promise.all(revoked.map((session) => recordSessionRevoked(ctx.kv, session.id, "mfa_enabled", session.expiresAt, ctx.now))));
+  ctx.defer(recordSessionsRevoked(ctx.kv, revoked, "mfa_enabled", ctx.now));
   return { recovery_codes: recoveryCodes.map(formatRecoveryCode) };
 }

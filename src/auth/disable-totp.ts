@@ -8,7 +8,7 @@ import { randomId } from "../encoding/base64.ts";
 import { ApiError } from "../errors/api-error.ts";
 import { deleteRecoveryCodes } from "../mfa/recovery-code-store.ts";
 import { factorOwner, factorUnspent } from "../mfa/second-factor.ts";
-import { recordSessionRevoked } from "../sessions/revocation-cache.ts";
+import { recordSessionsRevoked } from "../sessions/revocation-cache.ts";
 import { liveSession, revokeAdminSessions } from "../sessions/session-store.ts";
 import type { TokenClaims } from "../tokens/token-types.ts";
 import { beginAccountAttempt } from "./account-attempt.ts";
@@ -64,5 +64,5 @@ export async function disableTotp(ctx: AuthContext, claims: TokenClaims, code: s
   const [[changed], revoked] = (await storage(db.batch(writes))) as [unknown[], { id: string; expiresAt: number }[]];
   // The code was spent, or MFA changed, since it was checked.
   if (!changed) throw new ApiError("mfa_code_rejected");
-  ctx.defer(Promise.all(revoked.map((session) => recordSessionRevoked(ctx.kv, session.id, "mfa_disabled", session.expiresAt, ctx.now))));
+  ctx.defer(recordSessionsRevoked(ctx.kv, revoked, "mfa_disabled", ctx.now));
 }

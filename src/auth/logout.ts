@@ -2,8 +2,8 @@ import type { BatchItem } from "drizzle-orm/batch";
 import { auditIf } from "../audit/audit-log.ts";
 import { database, storage } from "../db/client.ts";
 import { ApiError } from "../errors/api-error.ts";
-import { recordSessionRevoked } from "../sessions/revocation-cache.ts";
-import { endOwnSession, liveSession, logoutSession, type RevocationReason, revokeAdminSessions, sessionLiveness } from "../sessions/session-store.ts";
+import { recordSessionRevoked, recordSessionsRevoked } from "../sessions/revocation-cache.ts";
+import { endOwnSession, liveSession, logoutSession, revokeAdminSessions, sessionLiveness } from "../sessions/session-store.ts";
 import type { TokenClaims } from "../tokens/token-types.ts";
 import type { AuthContext } from "./auth-context.ts";
 import { sessionClock } from "./issue-tokens.ts";
@@ -37,17 +37,8 @@ export async function logout(ctx: AuthContext, claims: TokenClaims, scope: Logou
     auditIf(db, ctx.now, ctx.origin, { event: "sessions_revoked", reason: scope, adminId: claims.sub, sessionId: claims.sid }, live),
   ];
   if (scope === "global") writes.push(endOwnSession(db, claims.sid, claims.sid, claims.sub, clock));
-  const [[caller], others, , own = []] = (await storage(db.batch(writes))) as [{ live: number }[], Ended[], unknown, Ended[]?];
+  type Ended = { id: string; expiresAt: number }[];
+  const [[caller], others, , own = []] = (await storage(db.batch(writes))) as [{ live: number }[], Ended, unknown, Ended?];
   if (!caller?.live) throw new ApiError("invalid_access_token");
-  ctx.defer(Promise.all([...recordEnded(ctx, others, "signed_out_elsewhere"), ...recordEnded(ctx, own, "logout")]));
-}
-
-interface Ended {
-  id: string;
-  expiresAt: number;
-}
-
-/** The KV copies of revocations D1 has made, so every edge refuses those sessions without asking D1. */
-export function recordEnded(ctx: AuthContext, sessions: readonly Ended[], reason: RevocationReason): Promise<void>[] {
-  return sessions.map((session) => recordSessionRevoked(ctx.kv, session.id, reason, session.expiresAt, ctx.now));
+  ctx.defer(Promise.all([recordSessionsRevoked(ctx.kv, others, "signed_out_elsewhere", ctx.now), recordSessionsRevoked(ctx.kv, own, "logout", ctx.now)]));
 }

@@ -1,12 +1,11 @@
 import { auditIfChanged } from "../audit/audit-log.ts";
 import { database, storage } from "../db/client.ts";
 import { ApiError } from "../errors/api-error.ts";
-import { isSessionRevoked } from "../sessions/revocation-cache.ts";
+import { isSessionRevoked, recordSessionsRevoked } from "../sessions/revocation-cache.ts";
 import { endOwnSession, listLiveSessions, liveSession, sessionLiveness } from "../sessions/session-store.ts";
 import type { TokenClaims } from "../tokens/token-types.ts";
 import type { AuthContext } from "./auth-context.ts";
 import { sessionClock } from "./issue-tokens.ts";
-import { recordEnded } from "./logout.ts";
 
 /** One session as `GET /sessions` shows it; key order is the wire order. Never a token or a `jti`. */
 export interface SessionView {
@@ -72,5 +71,5 @@ export async function endOwnSessionById(ctx: AuthContext, claims: TokenClaims, s
   );
   if (!caller?.live) throw new ApiError("invalid_access_token");
   if (ended.length === 0) throw new ApiError("not_found");
-  ctx.defer(Promise.all(recordEnded(ctx, ended, own ? "logout" : "signed_out_elsewhere")));
+  ctx.defer(recordSessionsRevoked(ctx.kv, ended, own ? "logout" : "signed_out_elsewhere", ctx.now));
 }

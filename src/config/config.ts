@@ -18,18 +18,14 @@ export class ConfigError extends Error {
   }
 }
 
-const positiveInteger = (max = Number.MAX_SAFE_INTEGER) =>
-  z.pipe(
-    z.string().check(z.regex(/^[1-9][0-9]*$/, "must be a positive integer")),
-    z.pipe(z.transform(Number), z.number().check(z.maximum(max, `must be at most ${max}`))),
-  );
+/** A whole number written as digits only, the way `pattern` (and `problem` when it does not match) says. */
+const integerVar = (pattern: RegExp, problem: string, max: number) =>
+  z.pipe(z.string().check(z.regex(pattern, problem)), z.pipe(z.transform(Number), z.number().check(z.maximum(max, `must be at most ${max}`))));
+
+const positiveInteger = (max = Number.MAX_SAFE_INTEGER) => integerVar(/^[1-9][0-9]*$/, "must be a positive integer", max);
 
 /** For a grace period, where 0 means none. */
-const wholeNumber = () =>
-  z.pipe(
-    z.string().check(z.regex(/^(0|[1-9][0-9]*)$/, "must be 0 or a positive integer")),
-    z.pipe(z.transform(Number), z.number().check(z.maximum(Number.MAX_SAFE_INTEGER, `must be at most ${Number.MAX_SAFE_INTEGER}`))),
-  );
+const wholeNumber = () => integerVar(/^(0|[1-9][0-9]*)$/, "must be 0 or a positive integer", Number.MAX_SAFE_INTEGER);
 
 const nonEmpty = z.string().check(z.trim(), z.minLength(1, "must not be empty"));
 

@@ -5,7 +5,7 @@ import { confirmTotp } from "../auth/confirm-totp.ts";
 import { currentAdmin } from "../auth/current-admin.ts";
 import { disableTotp } from "../auth/disable-totp.ts";
 import { login } from "../auth/login.ts";
-import { LOGOUT_SCOPES, logout } from "../auth/logout.ts";
+import { LOGOUT_SCOPES, type LogoutScope, logout } from "../auth/logout.ts";
 import { endOwnSessionById, listOwnSessions } from "../auth/own-sessions.ts";
 import { refresh } from "../auth/refresh.ts";
 import { requireLiveSession } from "../auth/require-live-session.ts";
@@ -44,12 +44,12 @@ export const adminAuthRoutes = new Hono<{ Bindings: Env }>()
     return tokenResponse(await refresh(c.get("auth"), refresh_token));
   })
   .post("/logout", authContext, bearerToken, async (c) => {
-    let scope: (typeof LOGOUT_SCOPES)[number];
+    let scope: LogoutScope;
     try {
       scope = literalQueryParam(c.req.url, "scope", LOGOUT_SCOPES, "local");
     } catch (error) {
       // Query parameters, like the body, are validated after the bearer dependency.
-      if (error instanceof ApiError) await liveSessionFirst.beforeBodyError?.(c);
+      if (error instanceof ApiError) await requireLiveSession(c.get("auth"), c.get("accessClaims"));
       throw error;
     }
     await logout(c.get("auth"), c.get("accessClaims"), scope);

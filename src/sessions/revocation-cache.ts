@@ -25,6 +25,16 @@ export function recordSessionRevoked(kv: KVNamespace, sessionId: string, reason:
   return kv.put(REVOKED_SESSION + sessionId, reason, { expirationTtl: kvTtlSeconds(expiresAtMs, nowMs) });
 }
 
+/** The copies of revocations D1 has made, one write per session: every edge then refuses them without asking D1. */
+export async function recordSessionsRevoked(
+  kv: KVNamespace,
+  sessions: readonly { id: string; expiresAt: number }[],
+  reason: string,
+  nowMs: number,
+): Promise<void> {
+  await Promise.all(sessions.map((session) => recordSessionRevoked(kv, session.id, reason, session.expiresAt, nowMs)));
+}
+
 export function recordRefreshRotated(kv: KVNamespace, jti: string, tokenExpiresAtMs: number, nowMs: number): Promise<void> {
   return kv.put(ROTATED_REFRESH + jti, String(nowMs), { expirationTtl: kvTtlSeconds(tokenExpiresAtMs, nowMs) });
 }

@@ -49,9 +49,12 @@ function nonEmpty(value: unknown): value is string {
   return typeof value === "string" && value !== "";
 }
 
+/** Strict: a claims set that is not UTF-8 was not written by this service. */
+const utf8 = new TextDecoder("utf-8", { fatal: true, ignoreBOM: false });
+
 function parseClaims(payload: Uint8Array): Record<string, unknown> | null {
   try {
-    const claims: unknown = JSON.parse(new TextDecoder("utf-8", { fatal: true, ignoreBOM: false }).decode(payload));
+    const claims: unknown = JSON.parse(utf8.decode(payload));
     return claims !== null && typeof claims === "object" && !Array.isArray(claims) ? (claims as Record<string, unknown>) : null;
   } catch {
     return null;
