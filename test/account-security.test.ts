@@ -4,13 +4,10 @@ import { afterEach, describe, expect, it, vi } from "vitest";
 import worker from "../src/index.ts";
 import { d1Interleaving } from "./support/interleaving-d1.ts";
 import { advanceSteps, auditTrail, enrol, failuresOf, freezeClock, totpCode } from "./support/mfa.ts";
+import { sidOf } from "./support/tokens.ts";
 import { BASE_URL, bearer, call, createAdmin, type LoginBody, loginAs, PREFIX, postJson, randomClientIp, type TestAdmin } from "./support/worker.ts";
 
 const NEW_PASSWORD = "a brand new passphrase";
-
-function sidOf(token: string): string {
-  return JSON.parse(atob((token.split(".")[1] ?? "").replaceAll("-", "+").replaceAll("_", "/"))).sid;
-}
 
 const me = (tokens: { access_token: string }) => call(`${PREFIX}/me`, { headers: bearer(tokens.access_token) });
 const refresh = (tokens: { refresh_token: string }) => postJson(`${PREFIX}/refresh`, { refresh_token: tokens.refresh_token });

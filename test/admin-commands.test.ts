@@ -1,4 +1,5 @@
 import { env } from "cloudflare:workers";
+import { decodeJwt } from "jose";
 import { describe, expect, it, vi } from "vitest";
 import {
   type AdminCommandContext,
@@ -88,7 +89,7 @@ describe("admin commands", () => {
     const admin = await newAdmin("revoke-all@example.com");
     const tokens = await loginAs(admin);
     expect(await revokeSessions(context(), admin.email)).toBe(1);
-    const sid = JSON.parse(atob(tokens.access_token.split(".")[1] ?? "")).sid;
+    const sid = decodeJwt(tokens.access_token).sid;
     await vi.waitFor(async () => expect(await env.REVOCATIONS.get(`revoked-session:${sid}`)).toBe("operator"));
   });
 
@@ -103,7 +104,7 @@ describe("admin commands", () => {
     expect((await listAdmins(context())).find((row) => row.email === admin.email)?.mfa).toBe("on");
     expect(await resetMfa(context(), admin.email)).toEqual({ was: "on", revoked: 1 });
     expect((await call(`${PREFIX}/me`, { headers: bearer(accessToken) })).status).toBe(401);
-    const sid = JSON.parse(atob(accessToken.split(".")[1] ?? "")).sid;
+    const sid = decodeJwt(accessToken).sid;
     expect(await env.REVOCATIONS.get(`revoked-session:${sid}`)).toBe("mfa_reset");
     const login = await postJson(`${PREFIX}/login`, { email: admin.email, password: PASSWORD });
     expect(login.status).toBe(200);

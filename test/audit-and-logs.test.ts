@@ -4,6 +4,7 @@ import { afterEach, describe, expect, it, vi } from "vitest";
 import { disableAdmin, OPERATOR_ORIGIN } from "../src/admins/admin-commands.ts";
 import { database } from "../src/db/client.ts";
 import worker from "../src/index.ts";
+import { sidOf } from "./support/tokens.ts";
 import { BASE_URL, bearer, call, createAdmin, loginAs, PREFIX, postJson } from "./support/worker.ts";
 
 interface AuditRow {
@@ -20,10 +21,6 @@ interface AuditRow {
 async function auditOf(adminId: string): Promise<AuditRow[]> {
   const { results } = await env.DB.prepare("SELECT * FROM audit_events WHERE admin_id = ? ORDER BY id").bind(adminId).all<AuditRow>();
   return results;
-}
-
-function sidOf(token: string): string {
-  return JSON.parse(atob(token.split(".")[1] ?? "")).sid;
 }
 
 afterEach(() => vi.restoreAllMocks());

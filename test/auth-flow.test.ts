@@ -1,4 +1,5 @@
 import { env } from "cloudflare:workers";
+import { decodeJwt } from "jose";
 import { describe, expect, it, vi } from "vitest";
 import { bearer, call, createAdmin, loginAs, PREFIX, postJson } from "./support/worker.ts";
 
@@ -148,7 +149,7 @@ describe("logout", () => {
 
   it("writes the revocation to KV with the session's remaining life", async () => {
     const tokens = await loginAs(await createAdmin());
-    const sid = JSON.parse(atob(tokens.access_token.split(".")[1] ?? "")).sid as string;
+    const sid = decodeJwt(tokens.access_token).sid as string;
     await call(`${PREFIX}/logout`, { method: "POST", headers: bearer(tokens.access_token) });
     await vi.waitFor(async () => expect(await env.REVOCATIONS.get(`revoked-session:${sid}`)).toBe("logout"));
     const { keys } = await env.REVOCATIONS.list({ prefix: `revoked-session:${sid}` });

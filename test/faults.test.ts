@@ -1,5 +1,6 @@
 import { createExecutionContext, waitOnExecutionContext } from "cloudflare:test";
 import { env } from "cloudflare:workers";
+import { decodeJwt } from "jose";
 import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
 import worker from "../src/index.ts";
 import { type Fault, faultyD1, faultyKv } from "./support/faulty-bindings.ts";
@@ -97,7 +98,7 @@ describe("KV failing", () => {
     const response = await send({ REVOCATIONS: faultyKv("throw", ["put"]) }, `${PREFIX}/logout`, { method: "POST", headers: bearer(tokens.access_token) });
     expect(response.status).toBe(200);
     expect(errorLines.join("\n")).toMatch(/deferred write failed/);
-    const sid = JSON.parse(atob(tokens.access_token.split(".")[1] ?? "")).sid;
+    const sid = decodeJwt(tokens.access_token).sid;
     expect(await env.REVOCATIONS.get(`revoked-session:${sid}`)).toBeNull();
     expect((await call(`${PREFIX}/me`, { headers: bearer(tokens.access_token) })).status).toBe(401);
   });

@@ -1,4 +1,5 @@
 import { env } from "cloudflare:workers";
+import { decodeJwt } from "jose";
 import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
 import { advanceSteps, auditTrail, decodeBase32, enrol, failuresOf, freezeClock, totpCode } from "./support/mfa.ts";
 import { forgeToken } from "./support/tokens.ts";
@@ -119,7 +120,7 @@ describe("POST /mfa/totp/confirm", () => {
     const stored = await env.DB.prepare("SELECT code_hash FROM recovery_codes WHERE admin_id = ?").bind(admin.id).all();
     expect(stored.results).toHaveLength(10);
     expect(await auditTrail(admin.id)).toContain("mfa_enabled");
-    expect(await env.REVOCATIONS.get(`revoked-session:${JSON.parse(atob(other.access_token.split(".")[1] ?? "")).sid}`)).toBe("mfa_enabled");
+    expect(await env.REVOCATIONS.get(`revoked-session:${decodeJwt(other.access_token).sid}`)).toBe("mfa_enabled");
 
     // The code that confirmed is spent: it does not log in too.
     const reused = await loginWith(admin, await totpCode(secret));

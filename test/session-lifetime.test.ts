@@ -1,5 +1,6 @@
 import { createExecutionContext, waitOnExecutionContext } from "cloudflare:test";
 import { env } from "cloudflare:workers";
+import { decodeJwt } from "jose";
 import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
 import { parseConfig } from "../src/config/config.ts";
 import worker from "../src/index.ts";
@@ -29,7 +30,7 @@ async function send(path: string, init: RequestInit): Promise<Response> {
 const json = (body: unknown): RequestInit => ({ method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify(body) });
 
 function claimsOf(token: string): { iat: number; exp: number } {
-  return JSON.parse(atob((token.split(".")[1] ?? "").replaceAll("-", "+").replaceAll("_", "/")));
+  return decodeJwt(token);
 }
 
 interface Tokens {

@@ -1,5 +1,5 @@
 import { env } from "cloudflare:workers";
-import { importJWK, type JWK, SignJWT } from "jose";
+import { decodeJwt, importJWK, type JWK, SignJWT } from "jose";
 
 export interface ForgeOptions {
   keyIndex?: number;
@@ -26,4 +26,9 @@ export async function forgeToken(options: ForgeOptions = {}): Promise<string> {
   };
   const key = options.key ?? ((await importJWK(jwk, "ES256")) as CryptoKey);
   return new SignJWT(claims).setProtectedHeader({ alg: "ES256", kid: options.kid ?? (jwk.kid as string), typ: options.typ ?? "at+jwt" }).sign(key);
+}
+
+/** The session a token belongs to (its `sid` claim). */
+export function sidOf(token: string): string {
+  return String(decodeJwt(token).sid);
 }
