@@ -73,6 +73,14 @@ describe("refresh token reuse", () => {
     expect((await postJson(`${PREFIX}/refresh`, { refresh_token: tokens.refresh_token })).status).toBe(401);
   });
 
+  it("REFRESH_REUSE_INTERVAL may not outlast the refresh token", () => {
+    const ttl = { ...env, REFRESH_TOKEN_TTL: "600" };
+    expect(parseConfig({ ...ttl, REFRESH_REUSE_INTERVAL: "600" }).refreshReuseInterval).toBe(600);
+    expect(() => parseConfig({ ...ttl, REFRESH_REUSE_INTERVAL: "601" })).toThrow(
+      "Invalid configuration: REFRESH_REUSE_INTERVAL must be at most REFRESH_TOKEN_TTL (600)",
+    );
+  });
+
   describe("REFRESH_REUSE_INTERVAL=0: no grace", () => {
     const strict = { ...env, REFRESH_REUSE_INTERVAL: "0" };
     const refreshStrictly = (refreshToken: string) =>

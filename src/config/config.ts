@@ -98,7 +98,7 @@ const encryptionKeys = z.pipe(
 /** The label of the otpauth:// URI is `issuer:account`: a colon in the issuer would split it wrongly (Key Uri Format). */
 const issuerLabel = z._default(z.string().check(z.trim(), z.minLength(1, "must not be empty"), z.regex(/^[^:]*$/, "must not contain a colon")), "ScaiKey");
 
-const ConfigSchema = z.object({
+const ConfigFields = z.object({
   ACCESS_TOKEN_TTL: positiveInteger(),
   REFRESH_TOKEN_TTL: positiveInteger(),
   REFRESH_REUSE_INTERVAL: wholeNumber(),
@@ -115,6 +115,26 @@ const ConfigSchema = z.object({
   JWT_SIGNING_KEYS: nonEmpty,
   MFA_ENCRYPTION_KEYS: encryptionKeys,
 });
+
+/**
+ * A rotated-out refresh token dies at its `exp`, at most REFRESH_TOKEN_TTL
+ * after it was issued: a grace period as long never ends before the token
+ * does, so no replay would ever revoke the session (reuse detection off).
+ */
+const reuseWithinRefreshLife = z.superRefine((vars: { REFRESH_REUSE_INTERVAL: number; REFRESH_TOKEN_TTL: number }, ctx) => {
+  if (vars.REFRESH_REUSE_INTERVAL <= vars.REFRESH_TOKEN_TTL) return;
+  ctx.issues.push({
+    code: "custom",
+    path: ["REFRESH_REUSE_INTERVAL"],
+    message: `must be at most REFRESH_TOKEN_TTL (${vars.REFRESH_TOKEN_TTL})`,
+    input: vars.REFRESH_REUSE_INTERVAL,
+  });
+});
+
+const ConfigSchema = ConfigFields.check(reuseWithinRefreshLife);
+
+/** The secrets a deploy may not see: `wrangler secret put` keeps them in Cloudflare. */
+const DeployableConfigSchema = z.partial(ConfigFields, { JWT_SIGNING_KEYS: true, MFA_ENCRYPTION_KEYS: true }).check(reuseWithinRefreshLife);
 
 export interface Config {
   accessTokenTtl: number;
@@ -139,10 +159,20 @@ export interface Config {
 
 /** The password policy alone, for the admin CLI, which needs no signing keys. */
 export function parsePbkdf2Iterations(value: unknown): number {
-  return validate(z.pick(ConfigSchema, { PBKDF2_ITERATIONS: true }), { PBKDF2_ITERATIONS: value }).PBKDF2_ITERATIONS;
+  return validate(z.pick(ConfigFields, { PBKDF2_ITERATIONS: true }), { PBKDF2_ITERATIONS: value }).PBKDF2_ITERATIONS;
 }
 
-export function parseConfig(env: Partial<Record<keyof z.infer<typeof ConfigSchema>, unknown>>): Config {
+type ConfigEnv = Partial<Record<keyof z.infer<typeof ConfigSchema>, unknown>>;
+
+/**
+ * What a deploy can check before it uploads: every var, and each secret it
+ * was handed (`--secrets-file`); a secret it lacks is checked by the worker.
+ */
+export function checkDeployableConfig(env: ConfigEnv): void {
+  validate(DeployableConfigSchema, env);
+}
+
+export function parseConfig(env: ConfigEnv): Config {
   const vars = validate(ConfigSchema, env);
   return {
     accessTokenTtl: vars.ACCESS_TOKEN_TTL,
@@ -168,6 +198,11 @@ function validate<Schema extends z.ZodMiniType>(schema: Schema, env: unknown): z
   if (result.success) return result.data;
   const issue = result.error.issues[0];
   const variable = String(issue?.path[0] ?? "configuration");
-  const problem = issue?.code === "invalid_type" ? "is missing" : (issue?.message ?? "is invalid");
+  const problem = issue?.code !== "invalid_type" ? (issue?.message ?? "is invalid") : isMissing(env, variable) ? "is missing" : "must be a string";
   throw new ConfigError(variable, problem);
+}
+
+/** A TOML number or boolean under `[vars]` reaches the worker as JSON, not as the string every variable is. */
+function isMissing(env: unknown, variable: string): boolean {
+  return typeof env !== "object" || env === null || (env as Record<string, unknown>)[variable] === undefined;
 }
