@@ -1,6 +1,6 @@
 import { spawn } from "node:child_process";
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
-import { join } from "node:path";
+import { dirname, join, relative } from "node:path";
 import { parseArgs } from "node:util";
 import { countAdmins, createAdmin } from "../src/admins/admin-commands.ts";
 import { encodeBase64Url } from "../src/encoding/base64.ts";
@@ -8,14 +8,19 @@ import { commandContext } from "./lib/command-context.ts";
 import { generateEncryptionKey } from "./lib/encryption-key.ts";
 import { applyMigrations, withBindings } from "./lib/local-platform.ts";
 import { generateSigningJwk } from "./lib/signing-key.ts";
+import { checkConfigAtStart, devVars, type VarFlags, varFlags } from "./lib/worker-vars.ts";
 import { WRANGLER } from "./lib/wrangler.ts";
 
 const ROOT = join(import.meta.dirname, "..");
-const DEV_VARS = join(ROOT, ".dev.vars");
 const LOCAL_ADMIN_EMAIL = "admin@example.com";
 
-/** Every argument goes to `wrangler dev`; `--persist-to` also decides where the local admin is made. */
-const { values } = parseArgs({ args: process.argv.slice(2), options: { "persist-to": { type: "string" } }, strict: false });
+/**
+ * Every argument goes to `wrangler dev`; `--persist-to` also decides where the
+ * local admin is made, and the config, environment and `--var` flags what the
+ * worker's configuration is checked on.
+ */
+const args = process.argv.slice(2);
+const { values } = parseArgs({ args, options: { "persist-to": { type: "string" } }, strict: false });
 const persistTo = typeof values["persist-to"] === "string" ? values["persist-to"] : undefined;
 
 /** Local only (beside the local state, git-ignored): lets every `npm run dev` print the login again. */
@@ -27,20 +32,32 @@ const LOCAL_SECRETS = {
   MFA_ENCRYPTION_KEYS: async () => [generateEncryptionKey()],
 };
 
+/** The file wrangler reads local vars and secrets from, beside the config; `--env-file` replaces it. */
+function devVarsFile(flags: VarFlags): string | undefined {
+  if (flags.envFiles) return undefined;
+  const path = join(dirname(flags.configPath), ".dev.vars");
+  const forEnvironment = flags.environment === undefined ? undefined : `${path}.${flags.environment}`;
+  return forEnvironment && existsSync(forEnvironment) ? forEnvironment : path;
+}
+
 /**
- * Adds each secret that `.dev.vars` lacks, keeping what the file already
- * holds (a file from before a secret existed keeps working). wrangler also
- * takes a declared secret from the environment; then the file needs none.
+ * Adds each secret that the file lacks, keeping what it already holds (a file
+ * from before a secret existed keeps working). Without the file, wrangler
+ * takes declared secrets from the environment; once it exists, from the file
+ * alone, so an environment that holds only some of them still needs it.
  */
-async function ensureDevVars(): Promise<void> {
-  const existing = existsSync(DEV_VARS) ? readFileSync(DEV_VARS, "utf8") : "";
-  const missing = Object.entries(LOCAL_SECRETS).filter(([name]) => !process.env[name] && !new RegExp(`^${name}=`, "m").test(existing));
+async function ensureDevVars(path: string): Promise<void> {
+  const exists = existsSync(path);
+  if (!exists && Object.keys(LOCAL_SECRETS).every((name) => process.env[name])) return;
+  const existing = exists ? readFileSync(path, "utf8") : "";
+  const missing = Object.entries(LOCAL_SECRETS).filter(([name]) => !new RegExp(`^${name}=`, "m").test(existing));
   if (missing.length === 0) return;
   const lines = await Promise.all(missing.map(async ([name, generate]) => `${name}='${JSON.stringify(await generate())}'\n`));
   const separator = existing === "" || existing.endsWith("\n") ? "" : "\n";
-  writeFileSync(DEV_VARS, existing + separator + lines.join(""), { mode: 0o600 });
+  writeFileSync(path, existing + separator + lines.join(""), { mode: 0o600 });
   const names = missing.map(([name]) => name).join(" and ");
-  console.log(existing ? `Added a fresh local ${names} to .dev.vars` : `Created .dev.vars with a fresh local ${names}`);
+  const file = relative(process.cwd(), path);
+  console.log(exists ? `Added a fresh local ${names} to ${file}` : `Created ${file} with a fresh local ${names}`);
 }
 
 interface LocalAdmin {
@@ -62,7 +79,11 @@ async function ensureLocalAdmin(): Promise<LocalAdmin | null> {
   });
 }
 
-await ensureDevVars();
+const flags = varFlags(args);
+const devVarsPath = devVarsFile(flags);
+if (devVarsPath) await ensureDevVars(devVarsPath);
+// Before anything is migrated or served: a bad variable stops here with its name, not at the first request.
+await checkConfigAtStart(() => devVars(flags), "all");
 applyMigrations({ remote: false, persistTo });
 const admin = await ensureLocalAdmin();
 console.log(
@@ -71,7 +92,7 @@ console.log(
     : "\nLocal admins already exist; `npm run admin -- list` shows them.\n",
 );
 
-const devServer = spawn(process.execPath, [WRANGLER, "dev", ...process.argv.slice(2)], {
+const devServer = spawn(process.execPath, [WRANGLER, "dev", ...args], {
   cwd: ROOT,
   stdio: "inherit",
 });
