@@ -1,6 +1,7 @@
 import { env } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
-import { checkDeployableConfig, parseConfig } from "../src/config/config.ts";
+import { parseConfig } from "../src/config/config.ts";
+import { checkDeployableConfig } from "../src/config/deployable-config.ts";
 
 describe("configuration", () => {
   it("a number left unquoted in wrangler.toml is named as such, not as missing", () => {

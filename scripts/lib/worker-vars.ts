@@ -2,7 +2,8 @@ import { readFileSync } from "node:fs";
 import { resolve } from "node:path";
 import { parseArgs } from "node:util";
 import { type Unstable_Config, unstable_getVarsForDev, unstable_readConfig } from "wrangler";
-import { checkDeployableConfig, parseConfig } from "../../src/config/config.ts";
+import { parseConfig } from "../../src/config/config.ts";
+import { checkDeployableConfig } from "../../src/config/deployable-config.ts";
 import { loadKeyring } from "../../src/tokens/keyring.ts";
 import { visible } from "./visible.ts";
 

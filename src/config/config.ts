@@ -98,7 +98,7 @@ const encryptionKeys = z.pipe(
 /** The label of the otpauth:// URI is `issuer:account`: a colon in the issuer would split it wrongly (Key Uri Format). */
 const issuerLabel = z._default(z.string().check(z.trim(), z.minLength(1, "must not be empty"), z.regex(/^[^:]*$/, "must not contain a colon")), "ScaiKey");
 
-const ConfigFields = z.object({
+export const ConfigSchema = z.object({
   ACCESS_TOKEN_TTL: positiveInteger(),
   REFRESH_TOKEN_TTL: positiveInteger(),
   REFRESH_REUSE_INTERVAL: wholeNumber(),
@@ -115,26 +115,6 @@ const ConfigFields = z.object({
   JWT_SIGNING_KEYS: nonEmpty,
   MFA_ENCRYPTION_KEYS: encryptionKeys,
 });
-
-/**
- * A rotated-out refresh token dies at its `exp`, at most REFRESH_TOKEN_TTL
- * after it was issued: a grace period as long never ends before the token
- * does, so no replay would ever revoke the session (reuse detection off).
- */
-const reuseWithinRefreshLife = z.superRefine((vars: { REFRESH_REUSE_INTERVAL: number; REFRESH_TOKEN_TTL: number }, ctx) => {
-  if (vars.REFRESH_REUSE_INTERVAL <= vars.REFRESH_TOKEN_TTL) return;
-  ctx.issues.push({
-    code: "custom",
-    path: ["REFRESH_REUSE_INTERVAL"],
-    message: `must be at most REFRESH_TOKEN_TTL (${vars.REFRESH_TOKEN_TTL})`,
-    input: vars.REFRESH_REUSE_INTERVAL,
-  });
-});
-
-const ConfigSchema = ConfigFields.check(reuseWithinRefreshLife);
-
-/** The secrets a deploy may not see: `wrangler secret put` keeps them in Cloudflare. */
-const DeployableConfigSchema = z.partial(ConfigFields, { JWT_SIGNING_KEYS: true, MFA_ENCRYPTION_KEYS: true }).check(reuseWithinRefreshLife);
 
 export interface Config {
   accessTokenTtl: number;
@@ -159,21 +139,13 @@ export interface Config {
 
 /** The password policy alone, for the admin CLI, which needs no signing keys. */
 export function parsePbkdf2Iterations(value: unknown): number {
-  return validate(z.pick(ConfigFields, { PBKDF2_ITERATIONS: true }), { PBKDF2_ITERATIONS: value }).PBKDF2_ITERATIONS;
+  return validate(z.pick(ConfigSchema, { PBKDF2_ITERATIONS: true }), { PBKDF2_ITERATIONS: value }).PBKDF2_ITERATIONS;
 }
 
-type ConfigEnv = Partial<Record<keyof z.infer<typeof ConfigSchema>, unknown>>;
-
-/**
- * What a deploy can check before it uploads: every var, and each secret it
- * was handed (`--secrets-file`); a secret it lacks is checked by the worker.
- */
-export function checkDeployableConfig(env: ConfigEnv): void {
-  validate(DeployableConfigSchema, env);
-}
+export type ConfigEnv = Partial<Record<keyof z.infer<typeof ConfigSchema>, unknown>>;
 
 export function parseConfig(env: ConfigEnv): Config {
-  const vars = validate(ConfigSchema, env);
+  const vars = validateConfig(ConfigSchema, env);
   return {
     accessTokenTtl: vars.ACCESS_TOKEN_TTL,
     refreshTokenTtl: vars.REFRESH_TOKEN_TTL,
@@ -190,6 +162,24 @@ export function parseConfig(env: ConfigEnv): Config {
     mfaIssuer: vars.MFA_ISSUER,
     mfaEncryptionKeys: vars.MFA_ENCRYPTION_KEYS,
   };
+}
+
+/**
+ * `schema`, then what no single variable can say. A rotated-out refresh token
+ * dies at its `exp`, at most REFRESH_TOKEN_TTL after it was issued: a grace
+ * period longer than that outlasts every such token, so no replay would ever
+ * revoke a session (reuse detection silently off). The bound catches that
+ * mistake; a grace close to it is already weak, and the README says so.
+ */
+export function validateConfig<Schema extends z.ZodMiniType<{ REFRESH_REUSE_INTERVAL: number; REFRESH_TOKEN_TTL: number }>>(
+  schema: Schema,
+  env: ConfigEnv,
+): z.infer<Schema> {
+  const vars = validate(schema, env);
+  if (vars.REFRESH_REUSE_INTERVAL > vars.REFRESH_TOKEN_TTL) {
+    throw new ConfigError("REFRESH_REUSE_INTERVAL", `must be at most REFRESH_TOKEN_TTL (${vars.REFRESH_TOKEN_TTL})`);
+  }
+  return vars;
 }
 
 /** The first problem, named by its variable: the operator fixes one line and redeploys. */
