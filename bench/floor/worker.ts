@@ -1,6 +1,7 @@
 import { type JWTHeaderParameters, jwtVerify, SignJWT } from "jose";
 import { timingSafeEqual } from "../../src/crypto/timing-safe-equal.ts";
 import { randomId } from "../../src/encoding/base64.ts";
+import { logRequest } from "../../src/observability/log.ts";
 import { parsePhc } from "../../src/passwords/phc.ts";
 
 /**
@@ -10,9 +11,12 @@ import { parsePhc } from "../../src/passwords/phc.ts";
  * the same rate-limiter call, the same ES256 signs and verifies through
  * jose, one PBKDF2 derivation at the stored iteration count — and nothing
  * else: no framework, no body decoding beyond `request.json()`, no
- * validation, no request log, no timeouts around storage, no CORS or
- * security headers. bench/lib/floor-calls.ts checks at every bench start
- * that both workers make the same calls.
+ * validation, no timeouts around storage, no CORS or security headers. It
+ * does write the worker's request line (src's own `logRequest`): under
+ * `wrangler dev` that one `console.log` costs ~3 ms of CPU across wrangler's
+ * processes, which a floor without it would count as the app's.
+ * bench/lib/floor-calls.ts checks at every bench start that both workers make
+ * the same calls and log the same line.
  *
  * It answers the same paths with the same token fields, so the bench drives
  * it with the very targets it drives the real worker with; `project ÷ floor`
@@ -334,15 +338,31 @@ async function me(request: Request, env: FloorEnv, key: Keys): Promise<Response>
   return Response.json(user(admin, lastLoginAt), { headers: { "cache-control": "no-store" } });
 }
 
+async function route(request: Request, env: FloorEnv, ctx: ExecutionContext, pathname: string): Promise<Response> {
+  if (pathname === "/health") return Response.json({ status: "ok" });
+  keys ??= importKeys(env.JWT_SIGNING_KEYS);
+  const key = await keys;
+  if (request.method === "GET" && pathname === `${PREFIX}/me`) return me(request, env, key);
+  if (request.method === "POST" && pathname === `${PREFIX}/refresh`) return refresh(request, env, key, ctx);
+  if (request.method === "POST" && pathname === `${PREFIX}/login`) return login(request, env, key);
+  return new Response(null, { status: 404 });
+}
+
 export default {
   async fetch(request, env, ctx) {
+    const started = Date.now();
     const { pathname } = new URL(request.url);
-    if (pathname === "/health") return Response.json({ status: "ok" });
-    keys ??= importKeys(env.JWT_SIGNING_KEYS);
-    const key = await keys;
-    if (request.method === "GET" && pathname === `${PREFIX}/me`) return me(request, env, key);
-    if (request.method === "POST" && pathname === `${PREFIX}/refresh`) return refresh(request, env, key, ctx);
-    if (request.method === "POST" && pathname === `${PREFIX}/login`) return login(request, env, key);
-    return new Response(null, { status: 404 });
+    const response = await route(request, env, ctx, pathname);
+    // The bench counts any failure as a broken run: no error codes to tell apart here.
+    const outcome = response.ok ? "ok" : "internal";
+    logRequest({
+      requestId: request.headers.get("cf-ray"),
+      method: request.method,
+      route: pathname,
+      status: response.status,
+      durationMs: Date.now() - started,
+      outcome,
+    });
+    return response;
   },
 } satisfies ExportedHandler<FloorEnv>;

@@ -12,7 +12,8 @@ import { localSecrets } from "./setup.ts";
  * WebCrypto's methods counted, and the two traces must be equal — each D1
  * batch with its statements' SQL, each single query, each KV read or write
  * (by key prefix), each limiter call, each signature, verification and
- * derivation. So when src/ changes a route's queries or calls, the bench
+ * derivation, and each line logged (the request line, its duration set
+ * aside). So when src/ changes a route's queries, calls or log line, the bench
  * says so instead of comparing against a floor that no longer matches.
  */
 export async function checkFloorCalls(): Promise<void> {
@@ -105,10 +106,14 @@ async function trace(fetch: Fetch, values: Record<string, string>, admin: Record
       recording.on = false;
     }
   };
-  // The real worker writes its request log with console.log: kept off the bench's output, shown if a call fails.
+  // Both write a request line with console.log: traced, kept off the bench's output, shown if a call fails.
   const logged: string[] = [];
   const { log, error } = console;
-  console.log = (...parts: unknown[]) => logged.push(parts.map(String).join(" "));
+  console.log = (...parts: unknown[]) => {
+    const line = parts.map(String).join(" ");
+    logged.push(line);
+    record(`log ${line.replace(/"duration_ms":\d+/, '"duration_ms":…')}`);
+  };
   console.error = console.log;
   try {
     await call();
