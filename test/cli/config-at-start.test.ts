@@ -21,14 +21,15 @@ interface Run {
 
 /**
  * Runs `npm run dev` or `npm run deploy` as an operator does, without the
- * test run's own keys. Should wrangler start serving, it is stopped (its whole
+ * test run's own keys unless `extraEnv` hands them back. Should wrangler start serving, it is stopped (its whole
  * process group) and the run says so.
  */
 function run(script: "dev" | "deploy", args: string[], extraEnv: Record<string, string> = {}): Promise<Run> {
-  const env: Record<string, string | undefined> = { ...process.env, WRANGLER_SEND_METRICS: "false", ...extraEnv };
+  const env: Record<string, string | undefined> = { ...process.env, WRANGLER_SEND_METRICS: "false" };
   delete env.JWT_SIGNING_KEYS;
   delete env.MFA_ENCRYPTION_KEYS;
   delete env.CLOUDFLARE_API_TOKEN;
+  Object.assign(env, extraEnv);
   const child = spawn(process.execPath, [`scripts/${script}.ts`, ...args], {
     cwd: ROOT,
     env: env as NodeJS.ProcessEnv,
@@ -78,7 +79,9 @@ function expectStoppedOn(result: Run, line: string): void {
 describe("npm run dev checks the configuration before serving", () => {
   it("a bad --var: one line naming it, before anything is migrated or served", async () => {
     const state = join(scratch, "var-state");
-    const result = await run("dev", ["--persist-to", state, "--ip", "127.0.0.1", "--port", "0", "--var", "ACCESS_TOKEN_TTL:abc"]);
+    // The test run's keys, so that on a checkout without .dev.vars none is written.
+    const keys = { JWT_SIGNING_KEYS: process.env.JWT_SIGNING_KEYS ?? "", MFA_ENCRYPTION_KEYS: process.env.MFA_ENCRYPTION_KEYS ?? "" };
+    const result = await run("dev", ["--persist-to", state, "--ip", "127.0.0.1", "--port", "0", "--var", "ACCESS_TOKEN_TTL:abc"], keys);
     expectStoppedOn(result, "error: Invalid configuration: ACCESS_TOKEN_TTL must be a positive integer");
     // Migrations would have made the local database there.
     expect(existsSync(state)).toBe(false);
