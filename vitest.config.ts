@@ -3,6 +3,7 @@ import { defineConfig } from "vitest/config";
 import { buildAssets } from "./scripts/lib/build-assets.ts";
 import { generateEncryptionKey } from "./scripts/lib/encryption-key.ts";
 import { generateSigningJwk } from "./scripts/lib/signing-key.ts";
+import { readWranglerConfig } from "./scripts/lib/wrangler.ts";
 
 export default defineConfig(async () => {
   // wrangler builds the static assets (`build.command`) for dev and deploy; the test pool does not.
@@ -15,6 +16,8 @@ export default defineConfig(async () => {
   const signingKeys = JSON.stringify([current, retiring]);
   // Likewise `MFA_ENCRYPTION_KEYS`: the first seals, the second only opens.
   const encryptionKeys = JSON.stringify([generateEncryptionKey(), generateEncryptionKey()]);
+  // The Rate Limiting bindings' limits as wrangler.toml sets them, for the tests' stand-ins (test/support/rate-limiters.ts).
+  const rateLimits = Object.fromEntries((readWranglerConfig().ratelimits ?? []).map(({ name, simple }) => [name, simple]));
   process.env.JWT_SIGNING_KEYS = signingKeys;
   process.env.MFA_ENCRYPTION_KEYS = encryptionKeys;
   return {
@@ -28,7 +31,9 @@ export default defineConfig(async () => {
           plugins: [
             cloudflareTest({
               wrangler: { configPath: "./wrangler.toml" },
-              miniflare: { bindings: { TEST_MIGRATIONS: migrations, JWT_SIGNING_KEYS: signingKeys, MFA_ENCRYPTION_KEYS: encryptionKeys } },
+              miniflare: {
+                bindings: { TEST_MIGRATIONS: migrations, TEST_RATE_LIMITS: rateLimits, JWT_SIGNING_KEYS: signingKeys, MFA_ENCRYPTION_KEYS: encryptionKeys },
+              },
             }),
           ],
           test: {

@@ -5,6 +5,8 @@ declare global {
     interface Env {
       /** Test-only: the drizzle/ migrations, read by vitest.config.ts. */
       TEST_MIGRATIONS: D1Migration[];
+      /** Test-only: each Rate Limiting binding's `simple` settings from wrangler.toml, read by vitest.config.ts. */
+      TEST_RATE_LIMITS: Record<string, { limit: number; period: number }>;
     }
   }
 }

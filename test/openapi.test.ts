@@ -34,7 +34,8 @@ describe("GET /openapi.json", () => {
     expect(Object.keys(document.paths[`${prefix}/refresh`] ?? {})).toEqual(["post"]);
     for (const [path, method, statuses] of [
       ["/login", "post", ["200", "401", "403", "413", "422", "429"]],
-      ["/logout", "post", ["200", "401", "413"]],
+      ["/logout", "post", ["200", "401", "413", "429"]],
+      ["/sessions/{id}", "delete", ["200", "401", "404", "429"]],
       ["/me", "get", ["200", "401", "422"]],
       ["/refresh", "post", ["200", "401", "413", "422"]],
     ] as const) {
@@ -81,7 +82,7 @@ describe("GET /openapi.json", () => {
     const document = await served();
     const prefix = "/api/v1/admin/auth/mfa/totp";
     for (const [action, statuses, response] of [
-      ["setup", ["200", "401", "409", "413", "503"], "TotpSetupResponse"],
+      ["setup", ["200", "401", "409", "413", "429", "503"], "TotpSetupResponse"],
       ["confirm", ["200", "400", "401", "409", "413", "422", "429", "503"], "TotpConfirmResponse"],
       ["disable", ["200", "400", "401", "409", "413", "422", "429", "503"], "TotpDisableResponse"],
     ] as const) {

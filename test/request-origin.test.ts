@@ -1,7 +1,7 @@
 import { createExecutionContext } from "cloudflare:test";
 import { env } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
-import { clientKey, formatIp, parseIp } from "../src/http/client-ip.ts";
+import { clientKey, formatIp, parseIp, siteKey } from "../src/http/client-ip.ts";
 import worker from "../src/index.ts";
 import { d1Interleaving } from "./support/interleaving-d1.ts";
 import { BASE_URL, createAdmin, PREFIX, postJson, randomClientIp } from "./support/worker.ts";
@@ -25,23 +25,25 @@ function randomPrefixes64(): [string, string] {
 
 describe("IP addresses", () => {
   it.each([
-    ["198.18.0.1", "198.18.0.1", "198.18.0.1"],
-    ["2001:db8::1", "2001:db8::1", "2001:db8::/64"],
-    ["2001:0DB8:0000:0000:0000:0000:0000:0001", "2001:db8::1", "2001:db8::/64"],
-    ["2001:db8:0:0:1:0:0:1", "2001:db8::1:0:0:1", "2001:db8::/64"],
-    ["0:0:1:0:0:1:1:1", "::1:0:0:1:1:1", "0:0:1::/64"],
-    ["1:1:1:1:0:0:1:0", "1:1:1:1::1:0", "1:1:1:1::/64"],
-    ["1:0:0:1:1:0:0:0", "1:0:0:1:1::", "1:0:0:1::/64"],
-    ["1:0:1:1:1:1:1:1", "1:0:1:1:1:1:1:1", "1:0:1:1::/64"],
-    ["2001:db8:aa:bb:cc:dd:ee:ff", "2001:db8:aa:bb:cc:dd:ee:ff", "2001:db8:aa:bb::/64"],
-    ["2001:db8:0:1:1:1:1:1", "2001:db8:0:1:1:1:1:1", "2001:db8:0:1::/64"],
-    ["::", "::", "::/64"],
-    ["::ffff:198.18.0.1", "198.18.0.1", "198.18.0.1"],
-    ["64:ff9b::198.18.0.1", "64:ff9b::c612:1", "64:ff9b::/64"],
-  ])("%s is %s, counted as %s", (text, canonical, key) => {
+    ["198.18.0.1", "198.18.0.1", "198.18.0.1", null],
+    ["2001:db8::1", "2001:db8::1", "2001:db8::/64", "2001:db8::/48"],
+    ["2001:0DB8:0000:0000:0000:0000:0000:0001", "2001:db8::1", "2001:db8::/64", "2001:db8::/48"],
+    ["2001:db8:0:0:1:0:0:1", "2001:db8::1:0:0:1", "2001:db8::/64", "2001:db8::/48"],
+    ["0:0:1:0:0:1:1:1", "::1:0:0:1:1:1", "0:0:1::/64", "0:0:1::/48"],
+    ["1:1:1:1:0:0:1:0", "1:1:1:1::1:0", "1:1:1:1::/64", "1:1:1::/48"],
+    ["1:0:0:1:1:0:0:0", "1:0:0:1:1::", "1:0:0:1::/64", "1::/48"],
+    ["1:0:1:1:1:1:1:1", "1:0:1:1:1:1:1:1", "1:0:1:1::/64", "1:0:1::/48"],
+    ["2001:db8:aa:bb:cc:dd:ee:ff", "2001:db8:aa:bb:cc:dd:ee:ff", "2001:db8:aa:bb::/64", "2001:db8:aa::/48"],
+    ["2001:db8:0:1:1:1:1:1", "2001:db8:0:1:1:1:1:1", "2001:db8:0:1::/64", "2001:db8::/48"],
+    ["2001:db8:ffff:ffff:ffff:ffff:ffff:ffff", "2001:db8:ffff:ffff:ffff:ffff:ffff:ffff", "2001:db8:ffff:ffff::/64", "2001:db8:ffff::/48"],
+    ["::", "::", "::/64", "::/48"],
+    ["::ffff:198.18.0.1", "198.18.0.1", "198.18.0.1", null],
+    ["64:ff9b::198.18.0.1", "64:ff9b::c612:1", "64:ff9b::/64", "64:ff9b::/48"],
+  ])("%s is %s, counted as %s and per site as %s", (text, canonical, key, site) => {
     const ip = parseIp(text);
     expect(ip && formatIp(ip)).toBe(canonical);
     expect(ip && clientKey(ip)).toBe(key);
+    expect(ip && siteKey(ip)).toBe(site);
   });
 
   it.each([

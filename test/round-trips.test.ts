@@ -11,7 +11,7 @@ import { BASE_URL, bearer, createAdmin, loginAs, PREFIX, postJson, randomClientI
 async function measure(path: string, init: RequestInit): Promise<{ status: number; trips: RoundTrips; body: string }> {
   const { bindings, trips } = countingBindings();
   const request = new Request(BASE_URL + path, init);
-  request.headers.set("cf-connecting-ip", randomClientIp());
+  if (!request.headers.has("cf-connecting-ip")) request.headers.set("cf-connecting-ip", randomClientIp());
   const ctx = createExecutionContext();
   const response = await worker.fetch(request, { ...env, ...bindings }, ctx);
   const body = await response.text();
@@ -26,6 +26,15 @@ describe("round trips per request", () => {
   it("login: one D1 read batch and one D1 write batch, no KV", async () => {
     const admin = await createAdmin();
     expect(await measure(`${PREFIX}/login`, json({ email: admin.email, password: admin.password }))).toMatchObject({
+      status: 200,
+      trips: { d1Batches: 2, d1Queries: 0, kvReads: 0, kvWrites: 0 },
+    });
+  });
+
+  it("login from IPv6: counted per /64 and per /48 by the rate limiters, which are no D1 or KV round trip", async () => {
+    const admin = await createAdmin();
+    const init = json({ email: admin.email, password: admin.password });
+    expect(await measure(`${PREFIX}/login`, { ...init, headers: { ...init.headers, "cf-connecting-ip": "2001:db8:4e::1" } })).toMatchObject({
       status: 200,
       trips: { d1Batches: 2, d1Queries: 0, kvReads: 0, kvWrites: 0 },
     });

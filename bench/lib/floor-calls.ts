@@ -23,16 +23,22 @@ export async function checkFloorCalls(): Promise<void> {
   const password = "a bench password long enough";
   const admin = await adminColumns(password, Number(vars.PBKDF2_ITERATIONS));
   const mismatches: string[] = [];
-  for (const route of ROUTES) {
-    const project = await trace(worker.fetch as unknown as Fetch, { ...vars, ...secrets }, admin, password, route);
-    const ours = await trace(floor.fetch as unknown as Fetch, secrets, admin, password, route);
+  // The bench's clients are IPv4; a login from IPv6 is traced too, since it is also counted per /48.
+  const cases = [...ROUTES.map((route) => ({ route, clientIp: BENCH_CLIENT_IP })), { route: "login" as const, clientIp: "2001:db8::1" }];
+  for (const { route, clientIp } of cases) {
+    const project = await trace(worker.fetch as unknown as Fetch, { ...vars, ...secrets }, admin, password, route, clientIp);
+    const ours = await trace(floor.fetch as unknown as Fetch, secrets, admin, password, route, clientIp);
     if (JSON.stringify(project) !== JSON.stringify(ours)) {
-      mismatches.push(`${ROUTE_LABELS[route]}:\n    real worker: ${project.join("\n                 ")}\n    floor:       ${ours.join("\n                 ")}`);
+      mismatches.push(
+        `${ROUTE_LABELS[route]} from ${clientIp}:\n    real worker: ${project.join("\n                 ")}\n    floor:       ${ours.join("\n                 ")}`,
+      );
     }
   }
   if (mismatches.length > 0)
     throw new Error(`the floor no longer makes the calls the real routes make (update bench/floor/worker.ts):\n  ${mismatches.join("\n  ")}`);
 }
+
+const BENCH_CLIENT_IP = "198.18.0.1";
 
 /** Either worker's `fetch`, handed stand-ins that have the bindings' shapes but not their types. */
 type Fetch = (request: Request, env: Record<string, unknown>, ctx: ExecutionContext) => Promise<Response>;
@@ -74,7 +80,14 @@ function rowsFor(sql: string, admin: Record<string, unknown>): Record<string, un
 }
 
 /** Logs in (untraced), then runs `route` once to warm each isolate-level cache and once traced. */
-async function trace(fetch: Fetch, values: Record<string, string>, admin: Record<string, unknown>, password: string, route: Route): Promise<string[]> {
+async function trace(
+  fetch: Fetch,
+  values: Record<string, string>,
+  admin: Record<string, unknown>,
+  password: string,
+  route: Route,
+  clientIp: string,
+): Promise<string[]> {
   const calls: string[] = [];
   const recording = { on: false };
   const record = (call: string) => {
@@ -83,7 +96,7 @@ async function trace(fetch: Fetch, values: Record<string, string>, admin: Record
   const env = { ...values, ...bindings(record, admin) };
   const ctx = { waitUntil: () => undefined, passThroughOnException: () => undefined, props: {} } as unknown as ExecutionContext;
   const login = async () => {
-    const response = await fetch(request("login", { email: admin.email, password }), env, ctx);
+    const response = await fetch(request("login", clientIp, { email: admin.email, password }), env, ctx);
     if (!response.ok) throw new Error(`checking the floor's calls: login answered ${response.status}`);
     return (await response.json()) as { access_token: string; refresh_token: string };
   };
@@ -91,10 +104,10 @@ async function trace(fetch: Fetch, values: Record<string, string>, admin: Record
     const tokens = route === "login" ? null : await login();
     const sent =
       route === "login"
-        ? request("login", { email: admin.email, password })
+        ? request("login", clientIp, { email: admin.email, password })
         : route === "refresh"
-          ? request("refresh", { refresh_token: tokens?.refresh_token })
-          : request("me", null, tokens?.access_token);
+          ? request("refresh", clientIp, { refresh_token: tokens?.refresh_token })
+          : request("me", clientIp, null, tokens?.access_token);
     recording.on = true;
     const restore = countCrypto(record);
     try {
@@ -128,9 +141,9 @@ async function trace(fetch: Fetch, values: Record<string, string>, admin: Record
   return calls;
 }
 
-function request(route: Route, body: unknown, accessToken?: string): Request {
+function request(route: Route, clientIp: string, body: unknown, accessToken?: string): Request {
   const url = `https://bench.example/api/v1/admin/auth/${route}`;
-  const headers = { "cf-connecting-ip": "198.18.0.1" };
+  const headers = { "cf-connecting-ip": clientIp };
   if (route === "me") return new Request(url, { headers: { ...headers, authorization: `Bearer ${accessToken}` } });
   return new Request(url, { method: "POST", headers: { ...headers, "content-type": "application/json" }, body: JSON.stringify(body) });
 }
@@ -139,6 +152,13 @@ function request(route: Route, body: unknown, accessToken?: string): Request {
 const keyKind = (key: string) => key.replace(/:.*$/, ":…");
 
 function bindings(record: (call: string) => void, admin: Record<string, unknown>) {
+  // Named, so a route that asks another limiter than its floor does is told apart.
+  const rateLimiter = (name: string) => ({
+    limit: async () => {
+      record(`rate limiter ${name} limit()`);
+      return { success: true };
+    },
+  });
   const statement = (sql: string, where: string) => {
     const result = (method: string) => {
       record(`D1 ${where}${method}: ${sql}`);
@@ -170,12 +190,9 @@ function bindings(record: (call: string) => void, admin: Record<string, unknown>
       },
       put: async (key: string) => record(`KV put ${keyKind(key)}`),
     },
-    LOGIN_RATE_LIMITER: {
-      limit: async () => {
-        record("rate limiter limit()");
-        return { success: true };
-      },
-    },
+    LOGIN_RATE_LIMITER: rateLimiter("LOGIN_RATE_LIMITER"),
+    LOGIN_SITE_RATE_LIMITER: rateLimiter("LOGIN_SITE_RATE_LIMITER"),
+    SESSION_RATE_LIMITER: rateLimiter("SESSION_RATE_LIMITER"),
     ASSETS: { fetch: async () => new Response(null, { status: 404 }) },
   };
 }

@@ -12,6 +12,7 @@ import { logError } from "../observability/log.ts";
 import { hashPassword } from "../passwords/hash-password.ts";
 import { burnPasswordCheck, verifyPassword } from "../passwords/verify-password.ts";
 import { insertSessionIf, sessionOpened } from "../sessions/session-store.ts";
+import { checkClientRateLimits } from "../throttle/client-rate-limit.ts";
 import { clearFailures, countAttempt, emailKey, findThrottle } from "../throttle/login-throttle.ts";
 import { type CountedAttempt, checkCountedFactor, failedAttemptWrites, recordFailedAttempt, recordRefusedAttempt, takeBackAttempt } from "./attempt-outcome.ts";
 import type { AuthContext } from "./auth-context.ts";
@@ -26,9 +27,6 @@ export interface Credentials {
 }
 
 export type LoginResult = TokenPair & { user: AdminUser };
-
-/** The Rate Limiting binding counts per 60 s, so that is the longest a client must wait. */
-const RATE_LIMIT_RETRY_AFTER = "60";
 
 /**
  * Two D1 batches on the primary (a replica a few seconds behind would still
@@ -45,8 +43,7 @@ const RATE_LIMIT_RETRY_AFTER = "60";
  * costs no derivation. Only the right password learns that a code is needed.
  */
 export async function login(ctx: AuthContext, credentials: Credentials): Promise<LoginResult> {
-  const { success } = await storage(ctx.loginRateLimiter.limit({ key: ctx.clientKey ?? "unknown" }));
-  if (!success) throw new ApiError("too_many_attempts", { headers: { "retry-after": RATE_LIMIT_RETRY_AFTER } });
+  await checkClientRateLimits(ctx.loginRateLimiters, ctx);
 
   const db = database(ctx.d1);
   const key = emailKey(credentials.email);

@@ -67,3 +67,17 @@ export function clientKey(ip: IpAddress): string {
   prefix.set(ip.bytes.subarray(0, 8));
   return `${formatIp({ version: 6, bytes: prefix })}/64`;
 }
+
+/**
+ * Whom the looser per-site limit counts: an IPv6 client's /48, null for IPv4.
+ * ISPs give a home a /56 or a /48 and tunnel brokers a /48 (RFC 6177 §2), so
+ * one customer holds 256 to 65,536 /64s, each with its own per-client count;
+ * counting the /48 as well caps what all of them add up to. An IPv4 client
+ * has one address, which the per-client limit already counts.
+ */
+export function siteKey(ip: IpAddress): string | null {
+  if (ip.version === 4) return null;
+  const prefix = new Uint8Array(16);
+  prefix.set(ip.bytes.subarray(0, 6));
+  return `${formatIp({ version: 6, bytes: prefix })}/48`;
+}

@@ -1,5 +1,5 @@
 import type { RequestOrigin } from "../audit/audit-log.ts";
-import { clientKey, formatIp, parseIp } from "./client-ip.ts";
+import { clientKey, formatIp, parseIp, siteKey } from "./client-ip.ts";
 
 /**
  * Real browsers and HTTP clients send a few hundred characters at most; the
@@ -13,6 +13,8 @@ export interface ClientRequest {
   origin: RequestOrigin;
   /** Whom the per-client login limit counts: an IPv4 address or an IPv6 /64 (see `clientKey`); null if unknown. */
   clientKey: string | null;
+  /** Whom the per-site login limit counts: an IPv6 client's /48 (see `siteKey`); null for IPv4 or if unknown. */
+  siteKey: string | null;
 }
 
 export function clientRequest(request: Request): ClientRequest {
@@ -26,5 +28,6 @@ export function clientRequest(request: Request): ClientRequest {
       colo: (request.cf?.colo as string | undefined) ?? null,
     },
     clientKey: ip && clientKey(ip),
+    siteKey: ip && siteKey(ip),
   };
 }

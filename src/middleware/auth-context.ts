@@ -20,7 +20,8 @@ export const authContext = createMiddleware<{ Bindings: Env }>(async (c, next) =
   c.set("auth", {
     d1: c.env.DB,
     kv: c.env.REVOCATIONS,
-    loginRateLimiter: c.env.LOGIN_RATE_LIMITER,
+    loginRateLimiters: { client: c.env.LOGIN_RATE_LIMITER, site: c.env.LOGIN_SITE_RATE_LIMITER },
+    sessionRateLimiter: c.env.SESSION_RATE_LIMITER,
     config,
     keyring,
     secretBox: secretBox(config.mfaEncryptionKeys),

@@ -94,6 +94,16 @@ const ERRORS = {
   503: json("HTTPError", "Storage unavailable"),
 };
 
+/**
+ * The per-session limit of the bearer routes that write a row per call
+ * (src/middleware/session-rate-limit.ts): login's 429, bytes and all, since
+ * it is the contract's only one.
+ */
+const SESSION_RATE_LIMITED = {
+  ...json("HTTPError", "Too many such calls from this session in the last minute (`SESSION_RATE_LIMITER`, 20 in wrangler.toml); the contract's one 429 body"),
+  headers: ERRORS[429].headers,
+};
+
 /** The three enrolment routes: the caller's own second factor, by bearer token. */
 function totpOperation(action: "setup" | "confirm" | "disable", summary: string, description: string, response: ComponentName) {
   const withCode = action !== "setup";
@@ -111,7 +121,7 @@ function totpOperation(action: "setup" | "confirm" | "disable", summary: string,
         401: ERRORS[401],
         409: json("HTTPError", action === "disable" ? "MFA not enabled" : "MFA already enabled"),
         413: ERRORS[413],
-        ...(withCode ? { 422: ERRORS[422], 429: ERRORS[429] } : {}),
+        ...(withCode ? { 422: ERRORS[422], 429: ERRORS[429] } : { 429: SESSION_RATE_LIMITED }),
         503: ERRORS[503],
       },
     },
@@ -178,6 +188,7 @@ export function buildOpenApiDocument() {
             401: ERRORS[401],
             413: ERRORS[413],
             422: ERRORS[422],
+            429: SESSION_RATE_LIMITED,
             503: ERRORS[503],
           },
         },
@@ -278,6 +289,7 @@ export function buildOpenApiDocument() {
             200: json("SessionRevokeResponse", "Successful Response"),
             401: ERRORS[401],
             404: json("HTTPError", "Not one of the caller's live sessions"),
+            429: SESSION_RATE_LIMITED,
             503: ERRORS[503],
           },
         },

@@ -14,6 +14,7 @@ import { ApiError } from "../errors/api-error.ts";
 import { jsonResponse, tokenResponse } from "../http/json.ts";
 import { authContext } from "../middleware/auth-context.ts";
 import { bearerToken } from "../middleware/bearer-token.ts";
+import { sessionRateLimit } from "../middleware/session-rate-limit.ts";
 import { type FastApiValidatorOptions, fastApiJsonBody, fastApiJsonValidator, literalQueryParam } from "../wire/fastapi-validation.ts";
 import { LoginRequest, MfaCodeRequest, PasswordChangeRequest, RefreshRequest } from "./request-schemas.ts";
 
@@ -43,7 +44,7 @@ export const adminAuthRoutes = new Hono<{ Bindings: Env }>()
     const { refresh_token } = c.req.valid("json");
     return tokenResponse(await refresh(c.get("auth"), refresh_token));
   })
-  .post("/logout", authContext, bearerToken, async (c) => {
+  .post("/logout", authContext, bearerToken, sessionRateLimit, async (c) => {
     let scope: LogoutScope;
     try {
       scope = literalQueryParam(c.req.url, "scope", LOGOUT_SCOPES, "local");
@@ -60,7 +61,7 @@ export const adminAuthRoutes = new Hono<{ Bindings: Env }>()
     return jsonResponse(toAdminUser(admin), { headers: { "cache-control": "no-store" } });
   })
   // The secret and the recovery codes are shown once and must not be cached, as tokens must not.
-  .post("/mfa/totp/setup", authContext, bearerToken, async (c) => {
+  .post("/mfa/totp/setup", authContext, bearerToken, sessionRateLimit, async (c) => {
     return tokenResponse(await setupTotp(c.get("auth"), c.get("accessClaims")));
   })
   .post("/mfa/totp/confirm", fastApiJsonBody, authContext, bearerToken, fastApiJsonValidator(MfaCodeRequest, liveSessionFirst), async (c) => {
@@ -78,7 +79,7 @@ export const adminAuthRoutes = new Hono<{ Bindings: Env }>()
   .get("/sessions", authContext, bearerToken, async (c) => {
     return jsonResponse(await listOwnSessions(c.get("auth"), c.get("accessClaims")), { headers: { "cache-control": "no-store" } });
   })
-  .delete("/sessions/:id", authContext, bearerToken, async (c) => {
+  .delete("/sessions/:id", authContext, bearerToken, sessionRateLimit, async (c) => {
     await endOwnSessionById(c.get("auth"), c.get("accessClaims"), c.req.param("id"));
     return jsonResponse({ message: "Session revoked" });
   });

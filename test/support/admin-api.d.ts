@@ -461,6 +461,17 @@ export interface operations {
                     "application/json": components["schemas"]["HTTPValidationError"];
                 };
             };
+            /** @description Too many such calls from this session in the last minute (`SESSION_RATE_LIMITER`, 20 in wrangler.toml); the contract's one 429 body */
+            429: {
+                headers: {
+                    /** @description Seconds to wait */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPError"];
+                };
+            };
             /** @description Storage unavailable */
             503: {
                 headers: {
@@ -620,6 +631,17 @@ export interface operations {
             /** @description Request body over 64 KiB */
             413: {
                 headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPError"];
+                };
+            };
+            /** @description Too many such calls from this session in the last minute (`SESSION_RATE_LIMITER`, 20 in wrangler.toml); the contract's one 429 body */
+            429: {
+                headers: {
+                    /** @description Seconds to wait */
+                    "Retry-After"?: number;
                     [name: string]: unknown;
                 };
                 content: {
@@ -965,6 +987,17 @@ export interface operations {
             /** @description Not one of the caller's live sessions */
             404: {
                 headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPError"];
+                };
+            };
+            /** @description Too many such calls from this session in the last minute (`SESSION_RATE_LIMITER`, 20 in wrangler.toml); the contract's one 429 body */
+            429: {
+                headers: {
+                    /** @description Seconds to wait */
+                    "Retry-After"?: number;
                     [name: string]: unknown;
                 };
                 content: {
