@@ -136,6 +136,21 @@ describe("POST /password", () => {
     expect(await auditTrail(admin.id)).not.toContain("password_changed");
   });
 
+  it("concurrent changes from one session: one wins, and only its new session is live", async () => {
+    const { admin, caller } = await twoSessions();
+    // Four, under the lockout's five: each is counted before its check.
+    const answers = await Promise.all(
+      [1, 2, 3, 4].map((i) => changePassword(caller, { current_password: admin.password, new_password: `${NEW_PASSWORD} ${i}` })),
+    );
+    const statuses = answers.map((answer) => answer.status);
+    expect(statuses.filter((status) => status === 200)).toHaveLength(1);
+    // The losers' session was ended by the winner: told so, as any ended session's token is.
+    expect(statuses.filter((status) => status !== 200)).toEqual([401, 401, 401]);
+    const winner = await answers[statuses.indexOf(200)]?.json<LoginBody>();
+    const live = (await sessionsOf(admin.id)).filter((session) => session.revoked_reason === null);
+    expect(live.map((session) => session.id)).toEqual([sidOf(winner?.access_token ?? "")]);
+  });
+
   it("hashes the new password under the current policy", async () => {
     const { admin, caller } = await twoSessions();
     await changePassword(caller, { current_password: admin.password, new_password: NEW_PASSWORD });
