@@ -1,5 +1,6 @@
 import { createExecutionContext } from "cloudflare:test";
 import { env } from "cloudflare:workers";
+import { decodeJwt } from "jose";
 import { afterEach, describe, expect, it, vi } from "vitest";
 import worker from "../src/index.ts";
 import { d1Interleaving } from "./support/interleaving-d1.ts";
@@ -11,7 +12,8 @@ const NEW_PASSWORD = "a brand new passphrase";
 
 const me = (tokens: { access_token: string }) => call(`${PREFIX}/me`, { headers: bearer(tokens.access_token) });
 const refresh = (tokens: { refresh_token: string }) => postJson(`${PREFIX}/refresh`, { refresh_token: tokens.refresh_token });
-const changePassword = (tokens: { access_token: string }, body: Record<string, unknown>) => postJson(`${PREFIX}/password`, body, bearer(tokens.access_token));
+const changePassword = (tokens: { access_token: string }, body: Record<string, unknown>, headers: Record<string, string> = {}) =>
+  postJson(`${PREFIX}/password`, body, { ...bearer(tokens.access_token), ...headers });
 const listSessions = (tokens: { access_token: string }) => call(`${PREFIX}/sessions`, { headers: bearer(tokens.access_token) });
 const endSession = (tokens: { access_token: string }, id: string) =>
   call(`${PREFIX}/sessions/${id}`, { method: "DELETE", headers: bearer(tokens.access_token) });
@@ -24,6 +26,20 @@ async function loginWith(email: string, password: string, mfaCode?: string) {
 async function revokedReason(sessionId: string): Promise<string | null> {
   const row = await env.DB.prepare("SELECT revoked_reason FROM sessions WHERE id = ?").bind(sessionId).first<{ revoked_reason: string | null }>();
   return row?.revoked_reason ?? null;
+}
+
+/** Every session row of an admin, oldest first: what has been opened and how each ended. */
+async function sessionsOf(adminId: string): Promise<{ id: string; revoked_reason: string | null }[]> {
+  const { results } = await env.DB.prepare("SELECT id, revoked_reason FROM sessions WHERE admin_id = ? ORDER BY created_at, rowid")
+    .bind(adminId)
+    .all<{ id: string; revoked_reason: string | null }>();
+  return results;
+}
+
+/** The amr of a session's access token, and of its row as `GET /sessions` lists it. */
+async function amrOf(tokens: { access_token: string }): Promise<unknown[]> {
+  const [listed] = await (await listSessions(tokens)).json<{ amr: string[] }[]>();
+  return [decodeJwt(tokens.access_token).amr, listed?.amr];
 }
 
 async function kvRevocation(sessionId: string): Promise<string | null> {
@@ -43,21 +59,96 @@ async function twoSessions(admin?: TestAdmin): Promise<{ admin: TestAdmin; calle
 afterEach(() => vi.useRealTimers());
 
 describe("POST /password", () => {
-  it("changes the password, ends every other session (D1 and KV) and keeps the caller's", async () => {
+  it("changes the password, ends every session (D1 and KV), the caller's too, and answers a new session's tokens", async () => {
     const { admin, caller, other } = await twoSessions();
-    const response = await changePassword(caller, { current_password: admin.password, new_password: NEW_PASSWORD });
-    expect([response.status, await response.text()]).toEqual([200, '{"message":"Password changed"}']);
+    const origin = { "cf-connecting-ip": "2001:db8::7", "user-agent": "Panel/2.0" };
+    const response = await changePassword(caller, { current_password: admin.password, new_password: NEW_PASSWORD }, origin);
+    const text = await response.text();
+    const fresh = JSON.parse(text) as LoginBody;
+    expect(response.status).toBe(200);
+    expect(text).toBe(
+      `{"message":"Password changed","access_token":"${fresh.access_token}","refresh_token":"${fresh.refresh_token}","token_type":"bearer","expires_in":${caller.expires_in}}`,
+    );
+    expect(Object.fromEntries(response.headers)).toMatchObject({ "content-type": "application/json", "cache-control": "no-store", pragma: "no-cache" });
 
-    expect((await me(caller)).status).toBe(200);
-    expect((await refresh(caller)).status).toBe(200);
-    expect((await me(other)).status).toBe(401);
-    expect((await refresh(other)).status).toBe(401);
-    expect(await revokedReason(sidOf(other.access_token))).toBe("password_changed");
-    expect(await kvRevocation(sidOf(other.access_token))).toBe("password_changed");
+    for (const ended of [caller, other]) {
+      const meAnswer = await me(ended);
+      expect([meAnswer.status, await meAnswer.text()]).toEqual([401, '{"detail":"Could not validate credentials"}']);
+      const refreshAnswer = await refresh(ended);
+      expect([refreshAnswer.status, await refreshAnswer.text()]).toEqual([401, '{"detail":"Invalid refresh token"}']);
+      expect(await revokedReason(sidOf(ended.access_token))).toBe("password_changed");
+      expect(await kvRevocation(sidOf(ended.access_token))).toBe("password_changed");
+    }
+
+    expect((await me(fresh)).status).toBe(200);
+    const listed = await (await listSessions(fresh)).json<Record<string, unknown>[]>();
+    expect(listed).toEqual([
+      expect.objectContaining({ id: sidOf(fresh.access_token), current: true, amr: ["pwd"], ip: "2001:db8::7", user_agent: "Panel/2.0" }),
+    ]);
+    expect(decodeJwt(fresh.access_token).amr).toEqual(["pwd"]);
+    expect((await refresh(fresh)).status).toBe(200);
 
     expect((await loginWith(admin.email, admin.password)).status).toBe(401);
     expect((await loginWith(admin.email, NEW_PASSWORD)).status).toBe(200);
-    expect(await auditTrail(admin.id)).toContain("password_changed");
+    // The change is the old session's act; the new session has its opening row, as a login's has.
+    const { results } = await env.DB.prepare(
+      "SELECT event, reason, session_id FROM audit_events WHERE admin_id = ? AND 'password_changed' IN (event, reason) ORDER BY id",
+    )
+      .bind(admin.id)
+      .all();
+    expect(results).toEqual([
+      { event: "password_changed", reason: null, session_id: sidOf(caller.access_token) },
+      { event: "login_succeeded", reason: "password_changed", session_id: sidOf(fresh.access_token) },
+    ]);
+  });
+
+  it("the caller's old tokens are refused at the edge alone, before a D1 replica has seen the change", async () => {
+    const { admin, caller } = await twoSessions();
+    expect((await changePassword(caller, { current_password: admin.password, new_password: NEW_PASSWORD })).status).toBe(200);
+    expect(await kvRevocation(sidOf(caller.access_token))).toBe("password_changed");
+    // A replica that has not caught up still holds the session as live: KV must refuse it by itself.
+    await env.DB.prepare("UPDATE sessions SET revoked_at = NULL, revoked_reason = NULL WHERE id = ?").bind(sidOf(caller.access_token)).run();
+    const meAnswer = await me(caller);
+    expect([meAnswer.status, await meAnswer.text()]).toEqual([401, '{"detail":"Could not validate credentials"}']);
+    const refreshAnswer = await refresh(caller);
+    expect([refreshAnswer.status, await refreshAnswer.text()]).toEqual([401, '{"detail":"Invalid refresh token"}']);
+  });
+
+  it("a change that loses a race stores nothing, ends nothing and opens no session", async () => {
+    const { admin, caller, other } = await twoSessions();
+    const setup = await call(`${PREFIX}/mfa/totp/setup`, { method: "POST", headers: bearer(caller.access_token) });
+    const { secret } = await setup.json<{ secret: string }>();
+    // The same session turns MFA on (a new security stamp, the caller kept) while the password is checked.
+    const enableMfa = async () =>
+      expect((await postJson(`${PREFIX}/mfa/totp/confirm`, { code: await totpCode(secret) }, bearer(caller.access_token))).status).toBe(200);
+    const request = new Request(`${BASE_URL}${PREFIX}/password`, {
+      method: "POST",
+      headers: { "content-type": "application/json", "cf-connecting-ip": randomClientIp(), ...bearer(caller.access_token) },
+      body: JSON.stringify({ current_password: admin.password, new_password: NEW_PASSWORD }),
+    });
+    const response = await worker.fetch(request, { ...env, DB: d1Interleaving(2, enableMfa) }, createExecutionContext());
+    expect([response.status, await response.text()]).toEqual([400, '{"detail":"Incorrect password"}']);
+    expect(await sessionsOf(admin.id)).toEqual([
+      { id: sidOf(caller.access_token), revoked_reason: null },
+      { id: sidOf(other.access_token), revoked_reason: "mfa_enabled" },
+    ]);
+    expect((await me(caller)).status).toBe(200);
+    expect(await auditTrail(admin.id)).not.toContain("password_changed");
+  });
+
+  it("concurrent changes from one session: one wins, and only its new session is live", async () => {
+    const { admin, caller } = await twoSessions();
+    // Four, under the lockout's five: each is counted before its check.
+    const answers = await Promise.all(
+      [1, 2, 3, 4].map((i) => changePassword(caller, { current_password: admin.password, new_password: `${NEW_PASSWORD} ${i}` })),
+    );
+    const statuses = answers.map((answer) => answer.status);
+    expect(statuses.filter((status) => status === 200)).toHaveLength(1);
+    // The losers' session was ended by the winner: told so, as any ended session's token is.
+    expect(statuses.filter((status) => status !== 200)).toEqual([401, 401, 401]);
+    const winner = await answers[statuses.indexOf(200)]?.json<LoginBody>();
+    const live = (await sessionsOf(admin.id)).filter((session) => session.revoked_reason === null);
+    expect(live.map((session) => session.id)).toEqual([sidOf(winner?.access_token ?? "")]);
   });
 
   it("hashes the new password under the current policy", async () => {
@@ -115,12 +206,29 @@ describe("POST /password", () => {
     const wrongPassword = await changePassword(caller, { ...body, current_password: "nope", mfa_code: await totpCode(secret) });
     expect([wrongPassword.status, await wrongPassword.text()]).toEqual([400, '{"detail":"Incorrect password"}']);
 
+    // None of those ended the caller's session or opened one.
+    expect((await me(caller)).status).toBe(200);
+    expect((await sessionsOf(admin.id)).map((session) => session.revoked_reason)).toEqual([null]);
+
+    // Each change opens the session a login with that code would: its amr says how it was proved.
     advanceSteps(1);
-    expect((await changePassword(caller, { ...body, mfa_code: await totpCode(secret) })).status).toBe(200);
-    const recovery = await changePassword(caller, { current_password: NEW_PASSWORD, new_password: admin.password, mfa_code: recoveryCodes[0] });
+    const withTotp = await changePassword(caller, { ...body, mfa_code: await totpCode(secret) });
+    expect(withTotp.status).toBe(200);
+    const afterTotp = await withTotp.json<LoginBody>();
+    expect((await me(caller)).status).toBe(401);
+    expect(await amrOf(afterTotp)).toEqual([
+      ["pwd", "otp", "mfa"],
+      ["pwd", "otp", "mfa"],
+    ]);
+    const recovery = await changePassword(afterTotp, { current_password: NEW_PASSWORD, new_password: admin.password, mfa_code: recoveryCodes[0] });
     expect(recovery.status).toBe(200);
+    const afterRecovery = await recovery.json<LoginBody>();
+    expect(await amrOf(afterRecovery)).toEqual([
+      ["pwd", "mfa"],
+      ["pwd", "mfa"],
+    ]);
     // Each code once: the same recovery code is spent now.
-    const again = await changePassword(caller, { current_password: admin.password, new_password: NEW_PASSWORD, mfa_code: recoveryCodes[0] });
+    const again = await changePassword(afterRecovery, { current_password: admin.password, new_password: NEW_PASSWORD, mfa_code: recoveryCodes[0] });
     expect([again.status, await again.text()]).toEqual([401, '{"detail":"Invalid MFA code"}']);
   });
 
@@ -156,6 +264,7 @@ describe("POST /password", () => {
     });
     const response = await worker.fetch(request, { ...env, DB: d1Interleaving(2, endCaller) }, createExecutionContext());
     expect([response.status, await response.text()]).toEqual([401, '{"detail":"Could not validate credentials"}']);
+    expect((await sessionsOf(admin.id)).map((session) => session.revoked_reason)).toEqual(["operator", null]);
     expect((await loginWith(admin.email, admin.password)).status).toBe(200);
     expect(await failuresOf(admin.email)).toBe(0);
   });

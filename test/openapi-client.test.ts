@@ -129,6 +129,12 @@ describe("a client generated from /openapi.json", () => {
 
     const changed = await client.POST(`${PREFIX}/password`, { body: { current_password: admin.password, new_password: "a new passphrase" } });
     expectTypeOf(changed.data).toEqualTypeOf<Schemas["PasswordChangeResponse"] | undefined>();
-    expect(changed.data).toEqual({ message: "Password changed" });
+    if (changed.data === undefined) throw new Error(`password change failed: ${JSON.stringify(changed.error)}`);
+    expect(changed.data).toMatchObject({ message: "Password changed", token_type: "bearer" });
+    // The change ended this session too: the panel swaps in the new session's tokens.
+    expect((await client.GET(`${PREFIX}/me`)).response.status).toBe(401);
+    signIn(changed.data.access_token);
+    const after = await client.GET(`${PREFIX}/sessions`);
+    expect(after.data?.map((session) => [session.current, session.amr])).toEqual([[true, ["pwd"]]]);
   });
 });

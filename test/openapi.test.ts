@@ -105,4 +105,11 @@ describe("GET /openapi.json", () => {
     expect(schemas.AdminUser?.required).toContain("mfa_enabled");
     expect(schemas.scaikey__api__v1__admin__auth__LoginRequest?.required).toEqual(["email", "password"]);
   });
+
+  it("documents a password change's answer as a new session's tokens", async () => {
+    const { schemas } = (await served()).components;
+    const tokenFields = ["message", "access_token", "refresh_token", "token_type", "expires_in"];
+    expect(Object.keys(schemas.PasswordChangeResponse?.properties ?? {})).toEqual(tokenFields);
+    expect(schemas.PasswordChangeResponse?.required).toEqual(tokenFields);
+  });
 });

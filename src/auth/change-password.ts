@@ -16,7 +16,8 @@ import type { TokenClaims } from "../tokens/token-types.ts";
 import { beginAccountAttempt } from "./account-attempt.ts";
 import { checkCountedFactor, failedAttemptWrites, recordFailedAttempt, takeBackAttempt } from "./attempt-outcome.ts";
 import type { AuthContext } from "./auth-context.ts";
-import { sessionClock } from "./issue-tokens.ts";
+import { issueTokens, sessionClock, type TokenPair } from "./issue-tokens.ts";
+import { newSession, openSessionIf } from "./new-session.ts";
 
 export interface PasswordChange {
   currentPassword: string;
@@ -30,10 +31,13 @@ export interface PasswordChange {
  * derivation whether right or wrong), so a stolen access token is no
  * password oracle; then the second factor, if enrolled. Two D1 batches: the
  * second stores the new hash under a fresh security stamp, only if nothing
- * changed since the check, and in the same transaction ends every other
- * session, spends the code and takes the attempt back.
+ * changed since the check, and in the same transaction ends every session of
+ * the admin, the caller's too (a copy of its tokens, lifted by XSS or from a
+ * log, must die with the change meant to stop it), opens a new one as a
+ * login with the new password would, spends the code and takes the attempt
+ * back. The answer is the new session's tokens.
  */
-export async function changePassword(ctx: AuthContext, claims: TokenClaims, change: PasswordChange): Promise<void> {
+export async function changePassword(ctx: AuthContext, claims: TokenClaims, change: PasswordChange): Promise<TokenPair> {
   const attempt = await beginAccountAttempt(ctx, claims);
   const { admin, key } = attempt;
   const db = database(ctx.d1);
@@ -63,14 +67,19 @@ export async function changePassword(ctx: AuthContext, claims: TokenClaims, chan
   const changed = stampedWith(admin.id, stamp);
   const unspent = factor ? factorUnspent(admin.id, factor) : sql`1`;
   const live = liveSession(claims.sid, admin.id, sessionClock(ctx));
+  const session = newSession(ctx, admin.id, factor);
   const writes: [BatchItem<"sqlite">, ...BatchItem<"sqlite">[]] = [
     db
       .update(admins)
       .set({ passwordHash: newHash, securityStamp: stamp, updatedAt: ctx.now })
       .where(and(eq(admins.id, admin.id), eq(admins.securityStamp, admin.securityStamp), live, unspent))
       .returning({ id: admins.id }),
-    revokeAdminSessions(db, admin.id, "password_changed", ctx.now, { keep: claims.sid, onlyIf: changed }),
+    // Before the new session is opened, so that one is not among those ended.
+    revokeAdminSessions(db, admin.id, "password_changed", ctx.now, { onlyIf: changed }),
     auditIf(db, ctx.now, ctx.origin, { event: "password_changed", ...who }, changed),
+    openSessionIf(ctx, db, session, changed),
+    // Every session has the row that opened it, as at login; the reason tells this one from the login form's.
+    auditIf(db, ctx.now, ctx.origin, { event: "login_succeeded", reason: "password_changed", ...who, sessionId: session.sessionId }, changed),
   ];
   if (factor) {
     writes.push(spendFactor(db, admin.id, factor, ctx.now, changed), ...takeBackAttempt(ctx, db, attempt, changed));
@@ -90,4 +99,5 @@ export async function changePassword(ctx: AuthContext, claims: TokenClaims, chan
     throw new ApiError(!stillLive?.live ? "invalid_access_token" : factor ? "invalid_mfa_code" : "incorrect_password");
   }
   ctx.defer(recordSessionsRevoked(ctx.kv, revoked, "password_changed", ctx.now));
+  return issueTokens(ctx, session);
 }

@@ -5,19 +5,19 @@ import { type AdminUser, toAdminUser } from "../admins/admin-user.ts";
 import { auditIfChanged } from "../audit/audit-log.ts";
 import { type Database, database, storage } from "../db/client.ts";
 import type { AdminRow } from "../db/schema.ts";
-import { randomId } from "../encoding/base64.ts";
 import { ApiError } from "../errors/api-error.ts";
-import { authenticationMethods, factorOwner, factorUnspent, type SecondFactor, spendFactor } from "../mfa/second-factor.ts";
+import { factorOwner, factorUnspent, type SecondFactor, spendFactor } from "../mfa/second-factor.ts";
 import { logError } from "../observability/log.ts";
 import { hashPassword } from "../passwords/hash-password.ts";
 import { burnPasswordCheck, verifyPassword } from "../passwords/verify-password.ts";
-import { insertSessionIf, sessionOpened } from "../sessions/session-store.ts";
+import { sessionOpened } from "../sessions/session-store.ts";
 import { checkClientRateLimits } from "../throttle/client-rate-limit.ts";
 import { clearFailures, countAttempt, emailKey, findThrottle } from "../throttle/login-throttle.ts";
 import { type CountedAttempt, checkCountedFactor, failedAttemptWrites, recordFailedAttempt, recordRefusedAttempt, takeBackAttempt } from "./attempt-outcome.ts";
 import type { AuthContext } from "./auth-context.ts";
-import { issueTokens, newSessionExpiresAt, type SessionTokens, type TokenPair } from "./issue-tokens.ts";
+import { issueTokens, type SessionTokens, type TokenPair } from "./issue-tokens.ts";
 import { lockoutPolicy, tooManyAttempts } from "./lockout.ts";
+import { newSession, openSessionIf } from "./new-session.ts";
 
 export interface Credentials {
   email: string;
@@ -94,28 +94,12 @@ async function openSession(
   factor: SecondFactor | null,
   upgradedHash: string | null,
 ): Promise<SessionTokens> {
-  const session = {
-    adminId: admin.id,
-    sessionId: randomId(),
-    refreshJti: randomId(),
-    amr: authenticationMethods(factor),
-    expiresAt: newSessionExpiresAt(ctx),
-  };
+  const session = newSession(ctx, admin.id, factor);
   const who = { email: attempt.key, adminId: admin.id };
   const opened = sessionOpened(session.sessionId);
   const unchanged = adminUnchanged(admin);
-  const row = {
-    id: session.sessionId,
-    adminId: admin.id,
-    refreshJti: session.refreshJti,
-    now: ctx.now,
-    expiresAt: session.expiresAt,
-    ip: ctx.origin.ip,
-    userAgent: ctx.origin.userAgent,
-    amr: session.amr,
-  };
   const writes: [BatchItem<"sqlite">, ...BatchItem<"sqlite">[]] = [
-    insertSessionIf(db, row, factor ? sql`${unchanged} and ${factorUnspent(admin.id, factor)}` : unchanged),
+    openSessionIf(ctx, db, session, factor ? sql`${unchanged} and ${factorUnspent(admin.id, factor)}` : unchanged),
     auditIfChanged(db, ctx.now, ctx.origin, { event: "login_succeeded", ...who, sessionId: session.sessionId }),
     recordLogin(db, admin.id, ctx.now, opened),
     clearFailures(db, attempt.key, opened),

@@ -245,7 +245,8 @@ export function buildOpenApiDocument() {
           summary: "Admin Change Password",
           description:
             "Change the caller's password: the current one (a wrong one counts toward the lockout), and `mfa_code` when MFA is on. " +
-            "Every other session of the admin is ended; this one stays.",
+            "Every session of the admin is ended, this one too, and the answer is a new session's tokens (as a login with the new password " +
+            "would give): use them from now on, as a copy of the old ones dies with the change.",
           operationId: "admin_change_password_api_v1_admin_auth_password_post",
           security: bearer,
           requestBody: { required: true, content: { "application/json": { schema: ref("PasswordChangeRequest") } } },

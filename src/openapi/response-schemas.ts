@@ -27,7 +27,8 @@ export const TotpSetupResponse = z.object({ secret: z.string(), otpauth_uri: z.s
 export const TotpConfirmResponse = z.object({ recovery_codes: z.array(z.string()) });
 export const TotpDisableResponse = z.object({ message: z.string() });
 
-export const PasswordChangeResponse = z.object({ message: z.string() });
+/** The new session's tokens: the change ended every session of the admin, the caller's too. */
+export const PasswordChangeResponse = z.object({ message: z.string(), ...tokenPair });
 
 /** One entry of `GET /sessions`: never a token or a `jti`. */
 export const AdminSession = z.object({

@@ -73,8 +73,9 @@ export const adminAuthRoutes = new Hono<{ Bindings: Env }>()
   })
   .post("/password", fastApiJsonBody, authContext, bearerToken, fastApiJsonValidator(PasswordChangeRequest, liveSessionFirst), async (c) => {
     const { current_password, new_password, mfa_code } = c.req.valid("json");
-    await changePassword(c.get("auth"), c.get("accessClaims"), { currentPassword: current_password, newPassword: new_password, mfaCode: mfa_code ?? null });
-    return jsonResponse({ message: "Password changed" });
+    const change = { currentPassword: current_password, newPassword: new_password, mfaCode: mfa_code ?? null };
+    const tokens = await changePassword(c.get("auth"), c.get("accessClaims"), change);
+    return tokenResponse({ message: "Password changed", ...tokens });
   })
   .get("/sessions", authContext, bearerToken, async (c) => {
     return jsonResponse(await listOwnSessions(c.get("auth"), c.get("accessClaims")), { headers: { "cache-control": "no-store" } });

@@ -175,8 +175,8 @@ export async function logoutSession(db: Database, sessionId: string, adminId: st
 
 /**
  * Revokes every live session of an admin (disable, password change, MFA
- * change) but `keep` (the caller's own, when the admin made the change), if
- * `onlyIf` holds; returns them for the KV copy.
+ * change) but `keep` (the caller's own, when the admin changed their MFA or
+ * signed out elsewhere), if `onlyIf` holds; returns them for the KV copy.
  */
 export function revokeAdminSessions(db: Database, adminId: string, reason: RevocationReason, now: number, options: { keep?: string; onlyIf?: SQL } = {}) {
   const keep = options.keep === undefined ? undefined : ne(sessions.id, options.keep);

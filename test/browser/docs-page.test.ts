@@ -162,7 +162,7 @@ describe("/docs in headless chromium, from wrangler dev", () => {
     const elsewhere = JSON.parse(
       (await tryItOut(page, "post", "/api/v1/admin/auth/login", { body: JSON.stringify({ email: server.email, password: server.password }) })).body,
     );
-    const tokens = await logInAndAuthorize(page, server.password);
+    await logInAndAuthorize(page, server.password);
 
     const me = await tryItOut(page, "get", "/api/v1/admin/auth/me");
     expect([me.status, JSON.parse(me.body).email]).toEqual(["200", server.email]);
@@ -180,17 +180,23 @@ describe("/docs in headless chromium, from wrangler dev", () => {
     const refusedRefresh = await tryItOut(page, "post", "/api/v1/admin/auth/refresh", { body: JSON.stringify({ refresh_token: elsewhere.refresh_token }) });
     expect(refusedRefresh.status).toBe("401");
 
+    // A change ends this session too and answers a new one's tokens, which the page is then authorized with.
     const newPassword = `${server.password}-changed`;
     const changed = await tryItOut(page, "post", "/api/v1/admin/auth/password", {
       body: JSON.stringify({ current_password: server.password, new_password: newPassword }),
     });
-    expect([changed.status, JSON.parse(changed.body)]).toEqual(["200", { message: "Password changed" }]);
+    expect(changed.status).toBe("200");
+    const changedTokens = JSON.parse(changed.body);
+    expect(changedTokens).toMatchObject({ message: "Password changed", token_type: "bearer" });
+    await authorize(page, changedTokens.access_token);
     const restored = await tryItOut(page, "post", "/api/v1/admin/auth/password", {
       body: JSON.stringify({ current_password: newPassword, new_password: server.password }),
     });
     expect(restored.status).toBe("200");
+    const restoredTokens = JSON.parse(restored.body);
+    await authorize(page, restoredTokens.access_token);
 
-    const refreshed = await tryItOut(page, "post", "/api/v1/admin/auth/refresh", { body: JSON.stringify({ refresh_token: tokens.refresh_token }) });
+    const refreshed = await tryItOut(page, "post", "/api/v1/admin/auth/refresh", { body: JSON.stringify({ refresh_token: restoredTokens.refresh_token }) });
     expect(refreshed.status).toBe("200");
     const loggedOut = await tryItOut(page, "post", "/api/v1/admin/auth/logout", { choose: { scope: "local" } });
     expect(loggedOut.status).toBe("200");
@@ -206,11 +212,19 @@ async function logInAndAuthorize(page: Page, password: string): Promise<{ access
   const { status, body } = await tryItOut(page, "post", "/api/v1/admin/auth/login", { body: JSON.stringify({ email: server.email, password }) });
   expect(status).toBe("200");
   const tokens = JSON.parse(body);
+  await authorize(page, tokens.access_token);
+  return tokens;
+}
+
+/** Gives Swagger UI's Authorize dialog an access token, in place of the one it holds (Logout first), as a developer would. */
+async function authorize(page: Page, accessToken: string): Promise<void> {
   await page.locator(".auth-wrapper .authorize").click();
-  await page.locator(".auth-container input").fill(tokens.access_token);
+  await page.locator(".auth-btn-wrapper .btn-done").waitFor();
+  const logout = page.getByRole("button", { name: "Remove authorization" });
+  if (await logout.isVisible()) await logout.click();
+  await page.locator(".auth-container input").fill(accessToken);
   await page.locator(".auth-btn-wrapper .authorize").click();
   await page.locator(".auth-btn-wrapper .btn-done").click();
-  return tokens;
 }
 
 interface TryItOut {

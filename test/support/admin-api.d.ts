@@ -155,7 +155,7 @@ export interface paths {
         put?: never;
         /**
          * Admin Change Password
-         * @description Change the caller's password: the current one (a wrong one counts toward the lockout), and `mfa_code` when MFA is on. Every other session of the admin is ended; this one stays.
+         * @description Change the caller's password: the current one (a wrong one counts toward the lockout), and `mfa_code` when MFA is on. Every session of the admin is ended, this one too, and the answer is a new session's tokens (as a login with the new password would give): use them from now on, as a copy of the old ones dies with the change.
          */
         post: operations["admin_change_password_api_v1_admin_auth_password_post"];
         delete?: never;
@@ -286,6 +286,11 @@ export interface components {
         /** PasswordChangeResponse */
         PasswordChangeResponse: {
             message: string;
+            access_token: string;
+            refresh_token: string;
+            /** @constant */
+            token_type: "bearer";
+            expires_in: number;
         };
         /** AdminSession */
         AdminSession: {
