@@ -10,6 +10,9 @@
  * in a throwaway state folder; every process started is stopped on success,
  * failure or Ctrl-C. Flags: --duration S --rounds N --connections C --warmup S,
  * and --breakdown to also measure what each platform call costs (bench/probe).
+ * --primary-rtt MS --replica-rtt MS add a latency phase (bench/latency/): each
+ * route one request at a time with D1's primary that far away, counting its
+ * round trips; --latency-only skips the throughput phase.
  */
 import { cpSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { availableParallelism, cpus, loadavg, tmpdir } from "node:os";
@@ -19,46 +22,79 @@ import type autocannon from "autocannon";
 import { measureOps, modelRoutes } from "./lib/breakdown.ts";
 import { checkFloorCalls } from "./lib/floor-calls.ts";
 import { checkFloorConfig, FLOOR_CONFIG } from "./lib/floor-config.ts";
+import { type LatencyReport, type LatencySettings, type PreparedLatency, prepareLatency, runLatencyPhase, startLatencyServer } from "./lib/latency.ts";
+import { checkLatencyConfig } from "./lib/latency-config.ts";
 import { login, nextClientIp, ROUTES, type RunSample, roundOrder, runTarget, type TargetKey, targets } from "./lib/load.ts";
 import { killAllNow, stopAll } from "./lib/processes.ts";
-import { type BenchReport, formatReport, type Goal, renderSvg } from "./lib/report.ts";
+import { type BenchReport, formatLatency, formatReport, type Goal, renderSvg } from "./lib/report.ts";
 import { applyMigrations, type BenchAdmin, createBenchAdmins, environmentWithoutWorkerVars, writeSecretsEnvFile } from "./lib/setup.ts";
 import { compareWithFloor, summarize, type TargetSummary } from "./lib/summary.ts";
 import { buildWorker, type DevServer, ROOT, startDevServer } from "./lib/wrangler-dev.ts";
 
 const RESULTS = join(import.meta.dirname, "results");
 
-function positiveInteger(name: string, text: string, max: number): number {
+function wholeNumber(name: string, text: string, min: number, max: number): number {
   const value = Number(text);
-  if (!Number.isInteger(value) || value < 1 || value > max) throw new Error(`--${name} must be a whole number from 1 to ${max}`);
+  if (!Number.isInteger(value) || value < min || value > max) throw new Error(`--${name} must be a whole number from ${min} to ${max}`);
   return value;
 }
+
+const positiveInteger = (name: string, text: string, max: number): number => wholeNumber(name, text, 1, max);
+
+const USAGE =
+  "flags: --duration S --rounds N --connections C --warmup S --breakdown; --primary-rtt MS --replica-rtt MS [--latency-requests N] [--latency-only]";
 
 function readFlags() {
   const { values } = parseArgs({
     options: {
-      duration: { type: "string", default: "8" },
-      rounds: { type: "string", default: "3" },
-      connections: { type: "string", default: "8" },
-      warmup: { type: "string", default: "2" },
+      duration: { type: "string" },
+      rounds: { type: "string" },
+      connections: { type: "string" },
+      warmup: { type: "string" },
       breakdown: { type: "boolean", default: false },
+      "primary-rtt": { type: "string" },
+      "replica-rtt": { type: "string" },
+      "latency-requests": { type: "string" },
+      "latency-only": { type: "boolean", default: false },
     },
   });
   const settings = {
-    durationSeconds: positiveInteger("duration", values.duration, 60),
-    rounds: positiveInteger("rounds", values.rounds, 10),
-    connections: positiveInteger("connections", values.connections, 64),
-    warmupSeconds: positiveInteger("warmup", values.warmup, 30),
+    durationSeconds: positiveInteger("duration", values.duration ?? "8", 60),
+    rounds: positiveInteger("rounds", values.rounds ?? "3", 10),
+    connections: positiveInteger("connections", values.connections ?? "8", 64),
+    warmupSeconds: positiveInteger("warmup", values.warmup ?? "2", 30),
   };
-  return { settings, breakdown: values.breakdown };
+  const primary = values["primary-rtt"];
+  const replica = values["replica-rtt"];
+  if ((primary === undefined) !== (replica === undefined)) throw new Error("--primary-rtt and --replica-rtt go together");
+  let latency: LatencySettings | null = null;
+  if (primary !== undefined && replica !== undefined) {
+    latency = {
+      primaryRttMs: wholeNumber("primary-rtt", primary, 0, 2000),
+      replicaRttMs: wholeNumber("replica-rtt", replica, 0, 2000),
+      requests: positiveInteger("latency-requests", values["latency-requests"] ?? "40", 500),
+      warmup: LATENCY_WARMUP_REQUESTS,
+    };
+  } else if (values["latency-requests"] !== undefined || values["latency-only"]) {
+    throw new Error("--latency-requests and --latency-only need --primary-rtt and --replica-rtt");
+  }
+  if (values["latency-only"]) {
+    const throughput = ["duration", "rounds", "connections", "warmup"].filter((name) => values[name as keyof typeof values] !== undefined);
+    if (values.breakdown) throughput.push("breakdown");
+    if (throughput.length > 0) throw new Error(`--latency-only runs no throughput phase, so --${throughput.join(", --")} would do nothing`);
+  }
+  return { settings, breakdown: values.breakdown, latency, latencyOnly: values["latency-only"] };
 }
+
+/** Unmeasured requests per route before the measured ones: isolate started, JIT and SQLite pages warm. */
+const LATENCY_WARMUP_REQUESTS = 5;
 
 let flags: ReturnType<typeof readFlags>;
 try {
   flags = readFlags();
 } catch (error) {
   // Bad usage: one line and exit 2, before anything is started.
-  console.error(`bench: ${error instanceof Error ? error.message : String(error)} (flags: --duration S --rounds N --connections C --warmup S --breakdown)`);
+  console.error(`bench: ${error instanceof Error ? error.message : String(error)} (${USAGE})`);
   process.exit(2);
 }
 const { settings } = flags;
@@ -106,6 +142,15 @@ interface Servers {
   admins: BenchAdmin[];
 }
 
+/** A worker without state to prepare (ceiling, PBKDF2 only, probe), ready on `/`. */
+function startSmallWorker(name: string, config: string, env: NodeJS.ProcessEnv): Promise<DevServer> {
+  const persistTo = join(stateDir, name);
+  mkdirSync(persistTo, { recursive: true });
+  return buildWorker(config, join(stateDir, "build", name), join(stateDir, `${name}.log`), env).then((script) =>
+    startDevServer({ name, config, script, persistTo, logPath: join(stateDir, `${name}.log`), readyPath: "/", env }),
+  );
+}
+
 async function startServers(): Promise<Servers> {
   const env = environmentWithoutWorkerVars();
   const folder = (name: string) => {
@@ -115,10 +160,7 @@ async function startServers(): Promise<Servers> {
   };
   // Each worker is bundled once into the state folder and served from there (see buildWorker). The two
   // small ones start while the real one's database is prepared; each has its own state folder.
-  const small = (name: string, config: string) =>
-    buildWorker(config, join(stateDir, "build", name), join(stateDir, `${name}.log`), env).then((script) =>
-      startDevServer({ name, config, script, persistTo: folder(name), logPath: join(stateDir, `${name}.log`), readyPath: "/", env }),
-    );
+  const small = (name: string, config: string) => startSmallWorker(name, config, env);
   const ceiling = small("ceiling", "bench/ceiling/wrangler.toml");
   const pbkdf2 = small("pbkdf2", "bench/pbkdf2/wrangler.toml");
   const probe = flags.breakdown ? small("probe", "bench/probe/wrangler.toml") : Promise.resolve(null);
@@ -199,7 +241,66 @@ async function checkLoginRateLimit(
   };
 }
 
+/** The latency phase on its own server (started now, stopped after), next to the PBKDF2-only worker already running. */
+async function latencyPhase(settings: LatencySettings, pbkdf2: DevServer, prepared: PreparedLatency): Promise<LatencyReport | null> {
+  const secrets = join(stateDir, "latency-secrets");
+  mkdirSync(secrets, { recursive: true });
+  const envFile = await writeSecretsEnvFile(secrets);
+  log(`starting the latency worker (D1 primary ${settings.primaryRttMs} ms away, replica and KV reads ${settings.replicaRttMs} ms)…`);
+  const server = await startLatencyServer(prepared, settings, stateDir, envFile, environmentWithoutWorkerVars());
+  try {
+    return await runLatencyPhase(server, pbkdf2, prepared, settings, log, () => interrupted !== null);
+  } finally {
+    await server.stop();
+  }
+}
+
+const latencyFailed = (latency: LatencyReport): string[] => [
+  ...Object.values(latency.routes).flatMap((route) => (route.non2xx + route.errors > 0 ? [`${route.label} ${JSON.stringify(route.statuses)}`] : [])),
+  ...(latency.pbkdf2.non2xx + latency.pbkdf2.errors > 0 ? ["PBKDF2 only"] : []),
+];
+
+/**
+ * `--latency-only`: no throughput phase. latest.json keeps whatever the last
+ * full run wrote and gets this run's `latency` section (which carries its own
+ * `generatedAt`); latest.svg is left alone.
+ */
+async function latencyOnly(settings: LatencySettings): Promise<number> {
+  const env = environmentWithoutWorkerVars();
+  log(`state folder ${stateDir}; latency phase only: preparing the latency worker and the PBKDF2-only worker…`);
+  const [prepared, pbkdf2] = await Promise.allSettled([prepareLatency(stateDir, settings, env), startSmallWorker("pbkdf2", "bench/pbkdf2/wrangler.toml", env)]);
+  if (prepared.status === "rejected") throw prepared.reason;
+  if (pbkdf2.status === "rejected") throw pbkdf2.reason;
+  const latency = await latencyPhase(settings, pbkdf2.value, prepared.value);
+  if (latency === null) return interrupted ?? 130;
+  const path = join(RESULTS, "latest.json");
+  let previous: Record<string, unknown> = {};
+  try {
+    previous = JSON.parse(readFileSync(path, "utf8")) as Record<string, unknown>;
+  } catch {
+    // No earlier run (or an unreadable one): the file holds the latency section alone.
+  }
+  mkdirSync(RESULTS, { recursive: true });
+  writeFileSync(path, `${JSON.stringify({ ...previous, latency }, null, 2)}\n`);
+  const from = typeof previous.generatedAt === "string" ? `; its other sections are from the run of ${previous.generatedAt}` : "";
+  console.log(`\n${formatLatency(latency)}\n\nwritten: the latency section of bench/results/latest.json${from}`);
+  return reportInvalidLatency(latency);
+}
+
+function reportInvalidLatency(latency: LatencyReport): number {
+  const failed = latencyFailed(latency);
+  if (failed.length === 0) return 0;
+  console.error(`\n[bench] refused or failed requests in the latency phase (${failed.join(", ")}): those figures are not valid; logs kept in ${stateDir}`);
+  return 1;
+}
+
 async function main(): Promise<number> {
+  if (flags.latency) checkLatencyConfig();
+  if (flags.latency && flags.latencyOnly) return latencyOnly(flags.latency);
+  // Bundled and seeded now, with the other workers, so it measures the tree as it was at start; started after the throughput phase.
+  const preparingLatency = flags.latency ? prepareLatency(stateDir, flags.latency, environmentWithoutWorkerVars()) : null;
+  // Awaited later; should the bench fail first, this failure is not the one to report.
+  preparingLatency?.catch(() => undefined);
   checkFloorConfig();
   await checkFloorCalls();
   log("the floor makes each route's D1, KV, rate-limiter and crypto calls (checked against the real worker's)");
@@ -276,10 +377,17 @@ async function main(): Promise<number> {
     const ops = await measureOps(servers.probe, { ...options, durationSeconds: Math.min(settings.durationSeconds, 4) }, 1, log, current);
     report.breakdown = { ops, routes: modelRoutes(ops, summaries) };
   }
+  if (flags.latency && preparingLatency) {
+    const latency = await latencyPhase(flags.latency, servers.pbkdf2, await preparingLatency);
+    if (latency === null) return interrupted ?? 130;
+    report.latency = latency;
+  }
   mkdirSync(RESULTS, { recursive: true });
   writeFileSync(join(RESULTS, "latest.json"), `${JSON.stringify(report, null, 2)}\n`);
   writeFileSync(join(RESULTS, "latest.svg"), renderSvg(report));
-  console.log(`\n${formatReport(report)}\n\nwritten: bench/results/latest.json, bench/results/latest.svg`);
+  const latencyTable = report.latency ? `\n\n${formatLatency(report.latency)}` : "";
+  console.log(`\n${formatReport(report)}${latencyTable}\n\nwritten: bench/results/latest.json, bench/results/latest.svg`);
+  if (report.latency && reportInvalidLatency(report.latency) !== 0) return 1;
   // Goals missed are findings, not failures; answers that were refused or never came make the figures meaningless.
   const invalid = summaries.filter((summary) => summary.non2xx > 0 || summary.errors > 0);
   if (invalid.length > 0) {

@@ -12,7 +12,7 @@ export const FLOOR_CONFIG = "bench/floor/wrangler.toml";
  * id, since the floor runs on a copy of the real worker's local state and
  * local D1 and KV find their files by id.
  */
-function comparable(config: Unstable_RawConfig) {
+export function runtimeAndBindings(config: Unstable_RawConfig) {
   return {
     compatibility_date: config.compatibility_date,
     compatibility_flags: config.compatibility_flags ?? [],
@@ -33,13 +33,16 @@ function comparable(config: Unstable_RawConfig) {
 
 /** Both configs through wrangler's own reader; throws naming every field that differs. */
 export function checkFloorConfig(): void {
-  const project = comparable(readWranglerConfig(PROJECT_CONFIG));
-  const floor = comparable(readWranglerConfig(FLOOR_CONFIG));
-  const differences = (Object.keys(project) as (keyof typeof project)[]).filter((field) => JSON.stringify(project[field]) !== JSON.stringify(floor[field]));
+  checkSameFields(FLOOR_CONFIG, "the floor", runtimeAndBindings);
+}
+
+/** Throws, naming each field, unless `fieldsOf` reads the same from `config` as from the real worker's config. */
+export function checkSameFields<T extends Record<string, unknown>>(config: string, what: string, fieldsOf: (raw: Unstable_RawConfig, path: string) => T): void {
+  const project = fieldsOf(readWranglerConfig(PROJECT_CONFIG), PROJECT_CONFIG);
+  const other = fieldsOf(readWranglerConfig(config), config);
+  const differences = Object.keys(project).filter((field) => JSON.stringify(project[field]) !== JSON.stringify(other[field]));
   if (differences.length > 0) {
-    const detail = differences.map(
-      (field) => `${field}: ${JSON.stringify(project[field])} in ${PROJECT_CONFIG}, ${JSON.stringify(floor[field])} in ${FLOOR_CONFIG}`,
-    );
-    throw new Error(`the floor must run as the real worker does; they differ in\n  ${detail.join("\n  ")}`);
+    const detail = differences.map((field) => `${field}: ${JSON.stringify(project[field])} in ${PROJECT_CONFIG}, ${JSON.stringify(other[field])} in ${config}`);
+    throw new Error(`${what} must run as the real worker does; they differ in\n  ${detail.join("\n  ")}`);
   }
 }

@@ -1,4 +1,5 @@
 import type { OpCost, RouteModel } from "./breakdown.ts";
+import type { LatencyReport } from "./latency.ts";
 import type { FloorComparison, TargetSummary } from "./summary.ts";
 
 export interface Goal {
@@ -22,6 +23,8 @@ export interface BenchReport {
   goals: Goal[];
   /** With --breakdown: what each platform call costs, and the routes modelled from those costs. */
   breakdown?: { ops: OpCost[]; routes: RouteModel[] };
+  /** With --primary-rtt/--replica-rtt: each route one request at a time with simulated distance to D1 (bench/latency/). */
+  latency?: LatencyReport;
 }
 
 const fixed = (value: number | null, digits: number): string => (value === null || !Number.isFinite(value) ? "-" : value.toFixed(digits));
@@ -98,6 +101,41 @@ export function formatReport(report: BenchReport): string {
   const broken = report.targets.filter((t) => t.non2xx > 0 || t.errors > 0);
   for (const t of broken) lines.push(`note: ${t.label} answered ${JSON.stringify(t.statuses)} with ${t.errors} connection errors`);
   if (report.breakdown) lines.push("", formatBreakdown(report.breakdown));
+  return lines.join("\n");
+}
+
+/** The latency phase: round trips per request and p50 per route, then the acceptance goals. */
+export function formatLatency(latency: LatencyReport): string {
+  const trips = (value: number) => (Number.isFinite(value) ? String(value) : "-");
+  const after = (r: NonNullable<LatencyReport["routes"][keyof LatencyReport["routes"]]>) =>
+    r.afterAnswer ? `${r.afterAnswer.primary}/${r.afterAnswer.replica}/${r.afterAnswer.kvReads}/${r.afterAnswer.kvWrites}` : "?";
+  const rows = Object.values(latency.routes).map((r) => [
+    r.label,
+    trips(r.primaryRoundTrips),
+    trips(r.replicaRoundTrips),
+    trips(r.kvReads),
+    after(r),
+    fixed(r.p50Ms, 1),
+    fixed(r.minMs, 1),
+    fixed(r.maxMs, 1),
+    String(r.non2xx + r.errors),
+  ]);
+  rows.push([`PBKDF2 only`, "-", "-", "-", "-", fixed(latency.pbkdf2.p50Ms, 1), "", "", String(latency.pbkdf2.non2xx + latency.pbkdf2.errors)]);
+  const lines = [
+    `Latency: D1 primary ${latency.primaryRttMs} ms away, replica and KV reads ${latency.replicaRttMs} ms (KV writes: the primary figure); one request at a time, ${latency.warmupPerRoute} warm-up + ${latency.requestsPerRoute} measured per route`,
+    table(
+      ["route", "primary RT", "replica RT", "KV reads", "after answer p/r/kvR/kvW", "p50 ms", "min ms", "max ms", "failed"],
+      rows,
+      (column) => column > 0 && column !== 4,
+    ),
+    "RT: round trips per request that the answer waited for (the largest over the route's requests); after answer: those it did not wait for (waitUntil work).",
+  ];
+  for (const goal of latency.goals) {
+    lines.push(
+      `  ${goal.met ? "met   " : "MISSED"}  ${goal.name}: ${fixed(goal.valueMs, 1)} ms (goal ${goal.inclusive ? "≤" : "<"} ${fixed(goal.limitMs, 1)} ms)`,
+    );
+  }
+  for (const note of latency.notes) lines.push(`note: ${note}`);
   return lines.join("\n");
 }
 

@@ -85,9 +85,9 @@ export async function applyMigrations(stateDir: string): Promise<void> {
  * flight at once, the next ones find the email locked, right password or not.
  * With one connection per admin an email never has two logins in flight.
  */
-export async function createBenchAdmins(stateDir: string, count: number): Promise<BenchAdmin[]> {
+export async function createBenchAdmins(stateDir: string, count: number, prefix = "bench-"): Promise<BenchAdmin[]> {
   const admins = Array.from({ length: count }, (_, index) => ({
-    email: `bench-${index + 1}@example.com`,
+    email: `${prefix}${index + 1}@example.com`,
     password: encodeBase64Url(crypto.getRandomValues(new Uint8Array(18))),
   }));
   await runNode([join(ROOT, "bench", "lib", "create-admins.ts"), "--persist-to", stateDir], {
