@@ -1,8 +1,11 @@
+import { createExecutionContext } from "cloudflare:test";
 import { env } from "cloudflare:workers";
 import { CompactSign, decodeJwt, exportSPKI, importJWK, type JWK } from "jose";
 import { describe, expect, it } from "vitest";
+import worker from "../src/index.ts";
+import { MAX_CLOCK_SKEW_SECONDS } from "../src/tokens/verify-token.ts";
 import { forgeToken } from "./support/tokens.ts";
-import { bearer, call, createAdmin, loginAs, PREFIX, postJson } from "./support/worker.ts";
+import { BASE_URL, bearer, call, createAdmin, type LoginBody, loginAs, PREFIX, postJson } from "./support/worker.ts";
 
 const COULD_NOT_VALIDATE = '{"detail":"Could not validate credentials"}';
 const INVALID_REFRESH = '{"detail":"Invalid refresh token"}';
@@ -118,5 +121,121 @@ describe("token kinds do not cross", () => {
   it("a refresh-typed token signed with the real key but for an unknown session is refused", async () => {
     const token = await forgeToken({ typ: "refresh+jwt" });
     expect(await (await postJson(`${PREFIX}/refresh`, { refresh_token: token })).text()).toBe(INVALID_REFRESH);
+  });
+});
+
+/** Signs `header`, JSON text exactly as given, over `claims` with the worker's own signing key. */
+async function signWithHeader(header: string, claims: Record<string, unknown>): Promise<string> {
+  const [jwk] = JSON.parse(env.JWT_SIGNING_KEYS) as JWK[];
+  const key = (await importJWK(jwk as JWK, "ES256")) as CryptoKey;
+  const signingInput = `${base64url(header)}.${base64url(JSON.stringify(claims))}`;
+  const signature = await crypto.subtle.sign({ name: "ECDSA", hash: "SHA-256" }, key, new TextEncoder().encode(signingInput));
+  return `${signingInput}.${base64url(new Uint8Array(signature))}`;
+}
+
+/**
+ * Each kind of token, where it is presented and what refuses it. `claimsOf`
+ * picks the kind's token of a fresh login, so a forgery carries a live
+ * session's claims (for a refresh token, its current `jti`) and only what the
+ * test changes can make it fail.
+ */
+const KINDS = [
+  {
+    kind: "access",
+    typ: "at+jwt",
+    longestLife: Number(env.ACCESS_TOKEN_TTL),
+    refusal: COULD_NOT_VALIDATE,
+    claimsOf: (tokens: LoginBody) => decodeJwt(tokens.access_token),
+    present: (token: string) => call(`${PREFIX}/me`, { headers: bearer(token) }),
+  },
+  {
+    kind: "refresh",
+    typ: "refresh+jwt",
+    longestLife: Math.min(Number(env.REFRESH_TOKEN_TTL), Number(env.SESSION_MAX_LIFETIME)),
+    refusal: INVALID_REFRESH,
+    claimsOf: (tokens: LoginBody) => decodeJwt(tokens.refresh_token),
+    present: (token: string) => postJson(`${PREFIX}/refresh`, { refresh_token: token }),
+  },
+] as const;
+
+describe.each(KINDS)("$kind tokens say only what this service writes", ({ typ, longestLife, refusal, claimsOf, present }) => {
+  const [{ kid }] = JSON.parse(env.JWT_SIGNING_KEYS) as [{ kid: string }];
+  const ourHeader = JSON.stringify({ alg: "ES256", kid, typ });
+  const liveClaims = async () => claimsOf(await loginAs(await createAdmin()));
+  const now = () => Math.floor(Date.now() / 1000);
+
+  async function expectAnswer(token: string, accepted: boolean): Promise<void> {
+    const response = await present(token);
+    if (accepted) expect(response.status).toBe(200);
+    else expect([response.status, await response.text()]).toEqual([401, refusal]);
+  }
+
+  it("control: the header this service writes, over a live session's claims, is accepted", async () => {
+    await expectAnswer(await signWithHeader(ourHeader, await liveClaims()), true);
+  });
+
+  it.each<[string, Record<string, unknown>]>([
+    ["crit (naming b64, which jose implements)", { crit: ["b64"], b64: true }],
+    ["b64", { b64: false }],
+    ["jku", { jku: "https://attacker.example/jwks.json" }],
+    ["jwk", { jwk: { kty: "EC", crv: "P-256", x: "f83OJ3D2xF1Bg8vub9tLe1gHMzV76e8Tus9uPHvRVEU", y: "x_FEzRu9m36HLN_tue659LNpXW6pCyStikYjKIWI5a0" } }],
+    ["x5u", { x5u: "https://attacker.example/cert.pem" }],
+    ["x5c", { x5c: ["MIIBszCCAVmgAwIBAgIU"] }],
+    ["x5t", { x5t: "dGhpcyBpcyBub3QgYSB0aHVtYnByaW50" }],
+    ["x5t#S256", { "x5t#S256": "dGhpcyBpcyBub3QgYSB0aHVtYnByaW50IGVpdGhlcg" }],
+    ["zip", { zip: "DEF" }],
+    ["cty", { cty: "JWT" }],
+    ["a private member", { "x-debug": true }],
+  ])("refuses a header with %s", async (_member, extra) => {
+    await expectAnswer(await signWithHeader(JSON.stringify({ alg: "ES256", kid, typ, ...extra }), await liveClaims()), false);
+  });
+
+  it.each([
+    ["alg twice, none first", `{"alg":"none","alg":"ES256","kid":"${kid}","typ":"${typ}"}`],
+    ["kid twice, an unknown one first", `{"alg":"ES256","kid":"unknown","kid":"${kid}","typ":"${typ}"}`],
+    ["typ twice, another kind's first", `{"alg":"ES256","kid":"${kid}","typ":"JWT","typ":"${typ}"}`],
+    ["its members in another order", JSON.stringify({ typ, alg: "ES256", kid })],
+    ["whitespace between its members", JSON.stringify({ alg: "ES256", kid, typ }, null, 1)],
+  ])("refuses a header that parses as ours but is not written as ours: %s", async (_name, header) => {
+    await expectAnswer(await signWithHeader(header, await liveClaims()), false);
+  });
+
+  it("is issued with exp − iat exactly the kind's configured life, the bound the next tests hold it to", async () => {
+    const claims = await liveClaims();
+    expect(Number(claims.exp) - Number(claims.iat)).toBe(longestLife);
+  });
+
+  it("refuses exp − iat one second longer than the kind's configured life", async () => {
+    const claims = await liveClaims();
+    await expectAnswer(await signWithHeader(ourHeader, { ...claims, iat: Number(claims.iat) - 1 }), false);
+  });
+
+  it(`accepts an iat up to ${MAX_CLOCK_SKEW_SECONDS} s ahead (clock skew between isolates), refuses one further ahead`, async () => {
+    const within = await liveClaims();
+    await expectAnswer(await signWithHeader(ourHeader, { ...within, iat: now() + MAX_CLOCK_SKEW_SECONDS }), true);
+    // Twice the skew: the worker's clock would have to run a whole skew behind the test's to accept it.
+    const beyond = await liveClaims();
+    await expectAnswer(await signWithHeader(ourHeader, { ...beyond, iat: now() + 2 * MAX_CLOCK_SKEW_SECONDS }), false);
+  });
+});
+
+describe("a refresh token's longest life", () => {
+  const shorterSessions = { ...env, SESSION_MAX_LIFETIME: "3600" };
+  const refreshAt = (config: Env, refreshToken: string) =>
+    worker.fetch(
+      new Request(`${BASE_URL}${PREFIX}/refresh`, {
+        method: "POST",
+        headers: { "content-type": "application/json" },
+        body: JSON.stringify({ refresh_token: refreshToken }),
+      }),
+      config,
+      createExecutionContext(),
+    );
+
+  it("is SESSION_MAX_LIFETIME when that is shorter than REFRESH_TOKEN_TTL: a token written under a longer one is refused", async () => {
+    const { refresh_token } = await loginAs(await createAdmin());
+    expect(await (await refreshAt(shorterSessions, refresh_token)).text()).toBe(INVALID_REFRESH);
+    // The session itself was young enough for either setting: the same token refreshes where it was written.
+    expect((await refreshAt(env, refresh_token)).status).toBe(200);
   });
 });

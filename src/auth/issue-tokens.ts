@@ -1,6 +1,8 @@
+import type { Config } from "../config/config.ts";
 import { randomId } from "../encoding/base64.ts";
 import type { SessionClock } from "../sessions/session-store.ts";
 import { signToken } from "../tokens/sign-token.ts";
+import type { TokenKind } from "../tokens/token-types.ts";
 import type { AuthContext } from "./auth-context.ts";
 
 export interface TokenPair {
@@ -33,6 +35,19 @@ export function refreshExpiresAt(ctx: AuthContext): number {
 /** A new session's end: a refresh token's lifetime, or its maximum lifetime if that is shorter. */
 export function newSessionExpiresAt(ctx: AuthContext): number {
   return (issuedAtSeconds(ctx) + Math.min(ctx.config.refreshTokenTtl, ctx.config.sessionMaxLifetime)) * 1000;
+}
+
+/**
+ * The longest `exp − iat` `issueTokens` writes, which verification holds every
+ * token to. An access token: ACCESS_TOKEN_TTL, or less at its session's end. A
+ * refresh token ends with its session, which a login opens for the shorter of
+ * REFRESH_TOKEN_TTL and SESSION_MAX_LIFETIME and a refresh moves to at most
+ * REFRESH_TOKEN_TTL from its `iat`, never past the opening (at or before that
+ * `iat`) plus SESSION_MAX_LIFETIME. Lowering a setting therefore refuses the
+ * tokens written under the longer one.
+ */
+export function longestLife(config: Config, kind: TokenKind): number {
+  return kind === "access" ? config.accessTokenTtl : Math.min(config.refreshTokenTtl, config.sessionMaxLifetime);
 }
 
 function issuedAtSeconds(ctx: AuthContext): number {

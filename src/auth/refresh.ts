@@ -5,7 +5,7 @@ import { readRefreshRevocation, recordRefreshRotated, recordSessionRevoked } fro
 import { rotateRefreshToken } from "../sessions/session-store.ts";
 import { verifyToken } from "../tokens/verify-token.ts";
 import type { AuthContext } from "./auth-context.ts";
-import { issueTokens, refreshExpiresAt, sessionClock, type TokenPair } from "./issue-tokens.ts";
+import { issueTokens, longestLife, refreshExpiresAt, sessionClock, type TokenPair } from "./issue-tokens.ts";
 
 /**
  * One KV read (the edge may already know the answer), one D1 batch (which
@@ -13,7 +13,7 @@ import { issueTokens, refreshExpiresAt, sessionClock, type TokenPair } from "./i
  * refused without D1).
  */
 export async function refresh(ctx: AuthContext, refreshToken: string): Promise<TokenPair> {
-  const claims = await verifyToken(ctx.keyring, "refresh", refreshToken, ctx.config);
+  const claims = await verifyToken(ctx.keyring, "refresh", refreshToken, ctx.config, longestLife(ctx.config, "refresh"));
   if (!claims) throw new ApiError("invalid_refresh_token");
 
   const cached = await storage(readRefreshRevocation(ctx.kv, claims.sid, claims.jti));

@@ -1,4 +1,5 @@
 import { createMiddleware } from "hono/factory";
+import { longestLife } from "../auth/issue-tokens.ts";
 import { ApiError } from "../errors/api-error.ts";
 import type { TokenClaims } from "../tokens/token-types.ts";
 import { verifyToken } from "../tokens/verify-token.ts";
@@ -23,7 +24,7 @@ export const bearerToken = createMiddleware(async (c, next) => {
   if (scheme.toLowerCase() !== "bearer" || token === "") throw new ApiError("not_authenticated");
 
   const auth = c.get("auth");
-  const claims = await verifyToken(auth.keyring, "access", token, auth.config);
+  const claims = await verifyToken(auth.keyring, "access", token, auth.config, longestLife(auth.config, "access"));
   if (!claims) throw new ApiError("invalid_access_token");
   c.set("accessClaims", claims);
   await next();

@@ -1,12 +1,24 @@
 import type { JWK } from "jose";
 import { ConfigError, jsonArray } from "../config/config.ts";
+import { encodeBase64Url } from "../encoding/base64.ts";
+import { TOKEN_TYPES, type TokenKind } from "./token-types.ts";
 
 export const SIGNING_ALGORITHM = "ES256";
 
+/** The protected header of every token this service signs, members in the order they are written. */
+export function protectedHeader(kid: string, kind: TokenKind) {
+  return { alg: SIGNING_ALGORITHM, kid, typ: TOKEN_TYPES[kind] };
+}
+
 export interface Keyring {
   signer: { kid: string; key: CryptoKey };
-  /** Every configured key verifies, so tokens signed before a rotation stay valid. */
-  verifiers: ReadonlyMap<string, CryptoKey>;
+  /**
+   * Per kind of token, each configured key under the encoded protected header
+   * this service writes with it, as jose encodes it (base64url of
+   * `JSON.stringify`): verification looks a token's first segment up here.
+   * Every configured key verifies, so tokens signed before a rotation stay valid.
+   */
+  verifiers: Readonly<Record<TokenKind, ReadonlyMap<string, CryptoKey>>>;
   /** `/.well-known/jwks.json`, rendered once: public halves only. */
   jwks: string;
 }
@@ -26,17 +38,24 @@ export function loadKeyring(secret: string): Promise<Keyring> {
 
 async function importKeyring(secret: string): Promise<Keyring> {
   const jwks = parseSigningKeys(secret);
-  const verifiers = new Map<string, CryptoKey>();
+  const verifiers = { access: new Map<string, CryptoKey>(), refresh: new Map<string, CryptoKey>() } satisfies Keyring["verifiers"];
   const publicJwks: JWK[] = [];
   for (const [index, jwk] of jwks.entries()) {
     const publicJwk: JWK = { kty: jwk.kty, crv: jwk.crv, x: jwk.x, y: jwk.y, kid: jwk.kid, alg: SIGNING_ALGORITHM, use: "sig" };
-    verifiers.set(jwk.kid as string, await importOrFail(publicJwk, index));
+    const key = await importOrFail(publicJwk, index);
+    for (const kind of Object.keys(verifiers) as TokenKind[]) verifiers[kind].set(encodedHeader(jwk.kid as string, kind), key);
     publicJwks.push(publicJwk);
   }
   const [first] = jwks as [JWK, ...JWK[]];
   // WebCrypto's import also refuses a private part that does not belong to its public part.
   const signingKey = await importOrFail({ ...first, alg: SIGNING_ALGORITHM }, 0);
   return { signer: { kid: first.kid as string, key: signingKey }, verifiers, jwks: JSON.stringify({ keys: publicJwks }) };
+}
+
+const encoder = new TextEncoder();
+
+function encodedHeader(kid: string, kind: TokenKind): string {
+  return encodeBase64Url(encoder.encode(JSON.stringify(protectedHeader(kid, kind))));
 }
 
 /** WebCrypto's own JWK import: jose's `importJWK` handles every key type and would ship them all. */

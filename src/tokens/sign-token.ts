@@ -1,6 +1,6 @@
 import { CompactSign } from "jose";
-import { type Keyring, SIGNING_ALGORITHM } from "./keyring.ts";
-import { TOKEN_TYPES, type TokenClaims, type TokenKind } from "./token-types.ts";
+import { type Keyring, protectedHeader } from "./keyring.ts";
+import type { TokenClaims, TokenKind } from "./token-types.ts";
 
 export interface TokenAudience {
   issuer: string;
@@ -29,7 +29,5 @@ export function signToken(keyring: Keyring, kind: TokenKind, claims: TokenClaims
     iat: claims.iat,
     exp: claims.exp,
   };
-  return new CompactSign(encoder.encode(JSON.stringify(payload)))
-    .setProtectedHeader({ alg: SIGNING_ALGORITHM, kid: keyring.signer.kid, typ: TOKEN_TYPES[kind] })
-    .sign(keyring.signer.key);
+  return new CompactSign(encoder.encode(JSON.stringify(payload))).setProtectedHeader(protectedHeader(keyring.signer.kid, kind)).sign(keyring.signer.key);
 }
