@@ -5,14 +5,13 @@
  *
  * - `revoked-session:<sid>` — the session was revoked (logout, reuse, disable,
  *   password change); value: the reason.
- * - `rotated-refresh:<jti>` — that refresh token was rotated out; value: the
- *   rotation time (ms). Lets the edge refuse a racing duplicate without D1.
  *
- * Both expire with the token they describe: nothing stays once it could no
- * longer verify anyway. Identifiers only; no token is ever stored.
+ * Only revocations: a copy of a refresh token's rotation would let an edge
+ * that saw it refuse a replay that D1 would revoke the session for. Each key
+ * expires with the session it describes: nothing stays once its tokens could
+ * no longer verify anyway. Identifiers only; no token is ever stored.
  */
 const REVOKED_SESSION = "revoked-session:";
-const ROTATED_REFRESH = "rotated-refresh:";
 
 /** KV rejects an `expirationTtl` under 60 seconds. */
 const KV_MIN_TTL_SECONDS = 60;
@@ -35,25 +34,6 @@ export async function recordSessionsRevoked(
   await Promise.all(sessions.map((session) => recordSessionRevoked(kv, session.id, reason, session.expiresAt, nowMs)));
 }
 
-export function recordRefreshRotated(kv: KVNamespace, jti: string, tokenExpiresAtMs: number, nowMs: number): Promise<void> {
-  return kv.put(ROTATED_REFRESH + jti, String(nowMs), { expirationTtl: kvTtlSeconds(tokenExpiresAtMs, nowMs) });
-}
-
 export async function isSessionRevoked(kv: KVNamespace, sessionId: string): Promise<boolean> {
   return (await kv.get(REVOKED_SESSION + sessionId)) !== null;
-}
-
-export interface RefreshRevocation {
-  sessionRevoked: boolean;
-  /** When the presented refresh token was rotated out, if this location knows. */
-  rotatedAt: number | null;
-}
-
-/** One KV round trip for both keys. */
-export async function readRefreshRevocation(kv: KVNamespace, sessionId: string, jti: string): Promise<RefreshRevocation> {
-  const sessionKey = REVOKED_SESSION + sessionId;
-  const refreshKey = ROTATED_REFRESH + jti;
-  const values = await kv.get([sessionKey, refreshKey]);
-  const rotatedAt = values.get(refreshKey);
-  return { sessionRevoked: values.get(sessionKey) != null, rotatedAt: rotatedAt == null ? null : Number(rotatedAt) };
 }
