@@ -34,7 +34,7 @@ export interface OpCost {
  */
 export const ROUTE_CALLS: Record<"me" | "refresh" | "login", Partial<Record<ProbeOp, number>>> = {
   me: { log: 1, verify: 1, "d1-read": 1, "kv-get": 1 },
-  refresh: { log: 1, verify: 1, "kv-get": 1, "d1-batch": 1, "kv-put": 1, sign: 2 },
+  refresh: { log: 1, verify: 1, "kv-get": 1, "d1-batch": 1, sign: 2 },
   // Login's read batch (admin + throttle) is one D1 round trip, modelled as one read.
   login: { log: 1, ratelimit: 1, "d1-read": 1, pbkdf2: 1, "d1-batch": 1, sign: 2 },
 };

@@ -8,7 +8,7 @@ import { type CryptoKey, exportJWK, generateKeyPair, importJWK, jwtVerify, SignJ
  * operation on top of /noop; the harness subtracts /noop. The operations
  * mirror the app's: a D1 primary-key read, a D1 batch of four writes (login's
  * write batch has four statements), a KV get of a missing key (a revocation
- * lookup that finds nothing), a KV put in waitUntil (refresh's deferred
+ * lookup that finds nothing), a KV put in waitUntil (a revocation's deferred
  * write), the rate limiter's `limit`, ES256 sign and verify through jose, and
  * one JSON log line as the app's request log writes it.
  */
@@ -91,7 +91,7 @@ app.get("/d1-batch", async (c) => {
 app.get("/kv-get", async (c) => c.json({ ok: (await c.env.KV.get(`revoked-session:${crypto.randomUUID()}`)) === null }));
 
 app.get("/kv-put", (c) => {
-  c.executionCtx.waitUntil(c.env.KV.put(`rotated-refresh:${crypto.randomUUID()}`, String(Date.now()), { expirationTtl: 60 }));
+  c.executionCtx.waitUntil(c.env.KV.put(`revoked-session:${crypto.randomUUID()}`, "logout", { expirationTtl: 60 }));
   return c.json(ok);
 });
 
