@@ -103,10 +103,20 @@ describe("KV failing", () => {
     expect((await call(`${PREFIX}/me`, { headers: bearer(tokens.access_token) })).status).toBe(401);
   });
 
-  it("a refresh whose KV write fails still rotates, and the old token is still refused", async () => {
+  it("a replay whose KV write fails still revokes the session: D1 holds the revocation", async () => {
     const tokens = await loginAs(await createAdmin());
-    const init = { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify({ refresh_token: tokens.refresh_token }) };
-    expect((await send({ REVOCATIONS: faultyKv("throw", ["put"]) }, `${PREFIX}/refresh`, init)).status).toBe(200);
-    expect((await send({}, `${PREFIX}/refresh`, init)).status).toBe(401);
+    const refresh = (token: string): RequestInit => ({
+      method: "POST",
+      headers: { "content-type": "application/json" },
+      body: JSON.stringify({ refresh_token: token }),
+    });
+    const second = await (await send({}, `${PREFIX}/refresh`, refresh(tokens.refresh_token))).json<{ refresh_token: string }>();
+    const sid = decodeJwt(tokens.refresh_token).sid;
+    // Past REFRESH_REUSE_INTERVAL, so presenting the rotated-out token again is a replay.
+    await env.DB.prepare("UPDATE sessions SET rotated_at = rotated_at - 60000 WHERE id = ?").bind(sid).run();
+    expect((await send({ REVOCATIONS: faultyKv("throw", ["put"]) }, `${PREFIX}/refresh`, refresh(tokens.refresh_token))).status).toBe(401);
+    expect(errorLines.join("\n")).toMatch(/deferred write failed/);
+    expect(await env.REVOCATIONS.get(`revoked-session:${sid}`)).toBeNull();
+    expect((await send({}, `${PREFIX}/refresh`, refresh(second.refresh_token))).status).toBe(401);
   });
 });
