@@ -5,7 +5,12 @@ import { TOKEN_TYPES, type TokenKind } from "./token-types.ts";
 
 export const SIGNING_ALGORITHM = "ES256";
 
-/** The protected header of every token this service signs, members in the order they are written. */
+/**
+ * The protected header of every token this service signs, members in the
+ * order they are written. Verification accepts these bytes and no others, so
+ * changing them refuses every token already out, refresh tokens included: a
+ * change ships as a release that verifies both, then one that signs the new.
+ */
 export function protectedHeader(kid: string, kind: TokenKind) {
   return { alg: SIGNING_ALGORITHM, kid, typ: TOKEN_TYPES[kind] };
 }

@@ -33,9 +33,9 @@ const VERIFY_OPTIONS = { algorithms: [SIGNING_ALGORITHM] };
  * this service wrote (one object through `JSON.stringify`: no repeated
  * names) are parsed. They are checked as RFC 9068 §4 asks of an access token:
  * our issuer, our audience, not expired, and every claim this service relies
- * on present; and, as no token this service writes does otherwise, `iat` not
- * ahead of our clocks and `exp − iat` within `longestLife`. It never writes
- * `nbf` or an audience list, so neither is accepted.
+ * on present. Nor may a token do what none this service writes does: carry
+ * an `iat` ahead of our clocks, an `exp − iat` over `longestLife`, `nbf`, or
+ * an audience list.
  *
  * `longestLife`: seconds, the longest `exp − iat` this service writes for
  * this kind (`longestLife` in src/auth/issue-tokens.ts).
@@ -59,7 +59,7 @@ export async function verifyToken(keyring: Keyring, kind: TokenKind, token: stri
   const now = Date.now() / 1000;
   // Whole seconds, as this service writes them: 1e400 parses as Infinity, which would never expire.
   if (!wholeSeconds(exp) || exp <= now || !wholeSeconds(iat)) return null;
-  // RFC 7519 §4.1.6 leaves a future `iat` to the application: here it could only stretch a token's life.
+  // `iat` says when a token was issued (RFC 7519 §4.1.6); a future one could only stretch its life.
   if (iat > now + MAX_CLOCK_SKEW_SECONDS || exp - iat > longestLife) return null;
   if (!nonEmpty(sub) || !nonEmpty(sid) || !nonEmpty(jti)) return null;
   return { sub, sid, jti, iat, exp };
