@@ -124,19 +124,28 @@ describe("the latency worker", () => {
     expect(tripsOf(response)).toEqual({ primary: 0, replica: 1, kvReads: 1, kvWrites: 0 });
   });
 
-  it("refresh: one primary batch and one KV read before answering; its KV write, waitUntil included, read back by request id", async () => {
+  it("refresh: one primary batch and one KV read, nothing after answering", async () => {
     const { refresh_token } = await loginAs(await createAdmin());
     const init = { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify({ refresh_token }) };
     const response = await through(`${PREFIX}/refresh`, init, "refresh-1");
     expect(response.status).toBe(200);
-    expect(tripsOf(response)).toMatchObject({ primary: 1, replica: 0, kvReads: 1 });
+    expect(tripsOf(response)).toEqual({ primary: 1, replica: 0, kvReads: 1, kvWrites: 0 });
     const settled = (await (await latencyWorker.fetch(new Request(BASE_URL + TRIPS_PATH), env, createExecutionContext())).json()) as SettledTrips;
-    const trips = settled["refresh-1"];
-    expect(trips?.beforeAnswer).toMatchObject({ primary: 1, replica: 0, kvReads: 1 });
+    expect(settled["refresh-1"]).toEqual({ beforeAnswer: { ...noTrips(), primary: 1, kvReads: 1 }, afterAnswer: noTrips() });
+  });
+
+  it("logout: one primary batch before answering; its KV write, waitUntil included, read back by request id", async () => {
+    const { access_token } = await loginAs(await createAdmin());
+    const response = await through(`${PREFIX}/logout`, { method: "POST", headers: bearer(access_token) }, "logout-1");
+    expect(response.status).toBe(200);
+    expect(tripsOf(response)).toMatchObject({ primary: 1, replica: 0, kvReads: 0 });
+    const settled = (await (await latencyWorker.fetch(new Request(BASE_URL + TRIPS_PATH), env, createExecutionContext())).json()) as SettledTrips;
+    const trips = settled["logout-1"];
+    expect(trips?.beforeAnswer).toMatchObject({ primary: 1, replica: 0, kvReads: 0 });
     // With no simulated wait the write may land before or after the answer; once settled, there is exactly one.
     expect((trips?.beforeAnswer.kvWrites ?? 0) + (trips?.afterAnswer.kvWrites ?? 0)).toBe(1);
     // Read once: the bench gets each request's trips one time.
     const again = (await (await latencyWorker.fetch(new Request(BASE_URL + TRIPS_PATH), env, createExecutionContext())).json()) as SettledTrips;
-    expect(again["refresh-1"]).toBeUndefined();
+    expect(again["logout-1"]).toBeUndefined();
   });
 });
