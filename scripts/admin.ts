@@ -27,7 +27,8 @@ const USAGE = `Usage: npm run admin -- <command> [--remote] [--env staging|produ
   mfa-reset --email E                    turn MFA off (lost device): password alone again, sessions revoked
   import --file admins.json               admins from the FastAPI service, with their password hashes
   list
-  audit [--email E] [--limit N]          newest auth events first (default 50)
+  audit [--email E] [--limit N]          newest auth events first (default 50); attempts on
+                                         unknown emails as an hourly count per client
   keys generate                          print a new ES256 private JWK for JWT_SIGNING_KEYS
   keys generate --mfa                    print a new AES-256 key for MFA_ENCRYPTION_KEYS`;
 
@@ -121,11 +122,13 @@ const COMMANDS: Record<string, { required: (keyof Flags)[]; read?: (flags: Flags
       const events = await readAuditLog(ctx, { email, limit: Number(limit) });
       if (events.length === 0) return "No audit events";
       return formatTable(
-        ["TIME", "EVENT", "REASON", "REFUSED", "EMAIL", "ADMIN", "SESSION", "IP", "COLO", "USER AGENT"],
+        ["TIME", "EVENT", "REASON", "COUNT", "REFUSED", "EMAIL", "ADMIN", "SESSION", "IP", "COLO", "USER AGENT"],
         events.map((event) => [
           new Date(event.at).toISOString(),
           event.event,
           event.reason ?? "",
+          // A client's hourly tally of attempts on unknown emails stands for this many; one event, for itself.
+          event.count === null ? "" : String(event.count),
           // Attempts a lockout refused are counted on its row, not written one by one.
           event.event === "login_locked_out" ? String(event.refusedAttempts) : "",
           event.email ?? "",

@@ -172,7 +172,7 @@ describe("the request's clock", () => {
   it("is read once the body has arrived: a client holding its body back cannot date its attempt in the past", async () => {
     const start = Date.UTC(2026, 10, 30, 12, 0, 0);
     vi.useFakeTimers({ toFake: ["Date"], now: start });
-    const email = `held-${crypto.randomUUID()}@example.com`;
+    const { email } = await createAdmin();
     const { promise: waiting, resolve: startedWaiting } = Promise.withResolvers<void>();
     const { promise: arrived, resolve: release } = Promise.withResolvers<void>();
     const body = new ReadableStream<Uint8Array>({

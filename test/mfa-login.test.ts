@@ -54,14 +54,16 @@ describe("login of an admin with MFA (contract-mfa.md, the table)", () => {
 
   it("right password, no code: the email's run of failures is left as it was, its date too, and none is started", async () => {
     const { admin } = await enrolled();
-    await env.DB.prepare("INSERT OR REPLACE INTO login_throttle (email, failures, locked_until, last_failure_at) VALUES (?, 4, NULL, 1000)")
-      .bind(admin.email.toLowerCase())
+    // A run still within its window (one past it is over, as if purged).
+    const lastFailureAt = Date.now() - 60_000;
+    await env.DB.prepare("INSERT OR REPLACE INTO login_throttle (email, failures, locked_until, last_failure_at) VALUES (?, 4, NULL, ?)")
+      .bind(admin.email.toLowerCase(), lastFailureAt)
       .run();
     expect(await (await login(admin)).text()).toBe(CODE_REQUIRED);
     const row = await env.DB.prepare("SELECT failures, locked_until, last_failure_at FROM login_throttle WHERE email = ?")
       .bind(admin.email.toLowerCase())
       .first();
-    expect(row).toEqual({ failures: 4, locked_until: null, last_failure_at: 1000 });
+    expect(row).toEqual({ failures: 4, locked_until: null, last_failure_at: lastFailureAt });
     const fresh = await enrolled();
     expect(await (await login(fresh.admin)).text()).toBe(CODE_REQUIRED);
     expect(await env.DB.prepare("SELECT * FROM login_throttle WHERE email = ?").bind(fresh.admin.email.toLowerCase()).first()).toBeNull();

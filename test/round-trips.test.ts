@@ -8,15 +8,15 @@ import { enrol, totpCode } from "./support/mfa.ts";
 import { BASE_URL, bearer, createAdmin, loginAs, PREFIX, postJson, randomClientIp } from "./support/worker.ts";
 
 /** One request through the worker with counting bindings; deferred KV writes are waited for and counted. */
-async function measure(path: string, init: RequestInit): Promise<{ status: number; trips: RoundTrips; body: string }> {
-  const { bindings, trips } = countingBindings();
+async function measure(path: string, init: RequestInit): Promise<{ status: number; trips: RoundTrips; batchSizes: number[]; body: string }> {
+  const { bindings, trips, batchSizes } = countingBindings();
   const request = new Request(BASE_URL + path, init);
   if (!request.headers.has("cf-connecting-ip")) request.headers.set("cf-connecting-ip", randomClientIp());
   const ctx = createExecutionContext();
   const response = await worker.fetch(request, { ...env, ...bindings }, ctx);
   const body = await response.text();
   await waitOnExecutionContext(ctx);
-  return { status: response.status, trips, body };
+  return { status: response.status, trips, batchSizes, body };
 }
 
 const json = (body: unknown): RequestInit => ({ method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify(body) });
@@ -48,6 +48,20 @@ describe("round trips per request", () => {
         trips: { d1Batches: 2, d1Queries: 0, kvReads: 0, kvWrites: 0 },
       });
     }
+  });
+
+  it("login failure and lockout: the same statements in each batch, whether or not the admin exists", async () => {
+    const admin = await createAdmin();
+    const ghost = `ghost-${crypto.randomUUID()}@example.com`;
+    const batchesOf = async (email: string) => {
+      const failures: number[][] = [];
+      for (let i = 0; i < 6; i++) failures.push((await measure(`${PREFIX}/login`, json({ email, password: `wrong ${i}` }))).batchSizes);
+      return failures;
+    };
+    const known = await batchesOf(admin.email);
+    // Five failures (the fifth sets the lock), then one the lock refuses.
+    expect(known).toEqual([...Array(5).fill(known[0]), known[5]]);
+    expect(await batchesOf(ghost)).toEqual(known);
   });
 
   it("login with MFA: still one D1 read batch and one D1 write batch, whatever the code", async () => {

@@ -2,7 +2,7 @@ import { asc, desc, eq, or, sql } from "drizzle-orm";
 import type { BatchItem } from "drizzle-orm/batch";
 import { audit, type RequestOrigin } from "../audit/audit-log.ts";
 import type { Database } from "../db/client.ts";
-import { type AdminRow, type AuditEvent, admins, auditEvents } from "../db/schema.ts";
+import { type AdminRow, type AuditEvent, admins, auditEvents, unknownEmailAttempts } from "../db/schema.ts";
 import { randomId } from "../encoding/base64.ts";
 import { deleteRecoveryCodes } from "../mfa/recovery-code-store.ts";
 import { hashPassword } from "../passwords/hash-password.ts";
@@ -132,17 +132,45 @@ export interface AuditQuery {
 }
 
 /**
- * Newest first; never a password or token, because none is ever written. An
- * email finds the rows written under it (attempts, known admin or not) and
- * those of the admin who has it now (session events carry only the admin id).
+ * An event as the CLI lists it. `count` is null for one event; on a line from
+ * a client's unknown-email tally (no email, no User-Agent; `ip` the client's
+ * key, `at` the hour's start) it is how many events of its kind that hour held.
  */
-export async function readAuditLog(ctx: AdminCommandContext, query: AuditQuery) {
+export type AuditLine = Omit<typeof auditEvents.$inferSelect, "id"> & { count: number | null };
+
+/**
+ * Newest first; never a password or token, because none is ever written. An
+ * email finds the rows written under it (an admin's attempts) and those of
+ * the admin who has it now (session events carry only the admin id). Without
+ * one, the clients' unknown-email tallies are listed among the events: a
+ * `login_failed` line with their failures, and a `login_locked_out` line with
+ * the locks they set and the attempts those refused.
+ */
+export async function readAuditLog(ctx: AdminCommandContext, query: AuditQuery): Promise<AuditLine[]> {
   const key = query.email === undefined ? undefined : emailKey(query.email);
   const filter =
     key === undefined
       ? undefined
       : or(eq(auditEvents.email, key), sql`${auditEvents.adminId} in (select ${admins.id} from ${admins} where lower(${admins.email}) = ${key})`);
-  return ctx.db.select().from(auditEvents).where(filter).orderBy(desc(auditEvents.at), desc(auditEvents.id)).limit(query.limit);
+  const events = ctx.db.select().from(auditEvents).where(filter).orderBy(desc(auditEvents.at), desc(auditEvents.id)).limit(query.limit);
+  if (key !== undefined) return (await events).map(({ id: _, ...event }) => ({ ...event, count: null }));
+  const [rows, tallies] = await ctx.db.batch([
+    events,
+    ctx.db.select().from(unknownEmailAttempts).orderBy(desc(unknownEmailAttempts.hour), asc(unknownEmailAttempts.client)).limit(query.limit),
+  ]);
+  const lines: AuditLine[] = [...rows.map(({ id: _, ...event }) => ({ ...event, count: null })), ...tallies.flatMap(tallyLines)];
+  // A stable sort: at one instant, events before tallies, each in the order read.
+  return lines.sort((a, b) => b.at - a.at).slice(0, query.limit);
+}
+
+function tallyLines(tally: typeof unknownEmailAttempts.$inferSelect): AuditLine[] {
+  const line = { at: tally.hour, reason: "unknown_email", email: null, adminId: null, sessionId: null, ip: tally.client, userAgent: null, colo: null };
+  const lines: AuditLine[] = [];
+  if (tally.failures > 0) lines.push({ ...line, event: "login_failed", count: tally.failures, refusedAttempts: 0 });
+  if (tally.lockouts > 0 || tally.refusedAttempts > 0) {
+    lines.push({ ...line, event: "login_locked_out", count: tally.lockouts, refusedAttempts: tally.refusedAttempts });
+  }
+  return lines;
 }
 
 export async function countAdmins(db: Database): Promise<number> {

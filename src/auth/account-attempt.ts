@@ -33,7 +33,7 @@ export async function beginAccountAttempt(ctx: AuthContext, claims: TokenClaims)
   );
   if (!admin) throw new ApiError("invalid_access_token");
   if (!counted) {
-    await storage(recordRefusedAttempt(ctx, db, emailKey(admin.email)));
+    await storage(recordRefusedAttempt(ctx, db, emailKey(admin.email), admin.id));
     throw tooManyAttempts(throttle, ctx.now);
   }
   return { admin, key: emailKey(admin.email), counted: counted.failures };

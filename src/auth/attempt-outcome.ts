@@ -1,5 +1,6 @@
 import { type SQL, sql } from "drizzle-orm";
 import { type AuditEntry, auditIf } from "../audit/audit-log.ts";
+import { countUnknownEmailAttempt } from "../audit/unknown-email-tally.ts";
 import { type Database, storage } from "../db/client.ts";
 import { auditEvents } from "../db/schema.ts";
 import { ApiError } from "../errors/api-error.ts";
@@ -30,20 +31,40 @@ export interface CountedAttempt {
  * count set the lock (its count reached the limit, and the lock in force
  * dates from it), with what the lock has refused meanwhile. Attempts counted
  * before it that fail after it started record their own failures, not the lockout.
+ *
+ * Only an admin's email gets those rows (`entry.adminId`); a failure for an
+ * email no admin has, and the lock it sets, are counted on the client's tally
+ * for the hour instead (see `unknownEmailAttempts`). Both kinds run the same
+ * statements, which differ only in a bound value, so neither the work nor
+ * the round trips tell them apart.
  */
 export function failedAttemptWrites(ctx: AuthContext, db: Database, { key, counted }: CountedAttempt, entry: AuditEntry, onlyIf: SQL = sql`1`) {
   const setTheLock = counted >= ctx.config.loginMaxFailures ? lockSetAt(key, ctx.now) : sql`0`;
   const lockout: AuditEntry = { event: "login_locked_out", email: entry.email, adminId: entry.adminId, refusedAttempts: refusedSoFar(key) };
+  const admins = adminsEmail(entry.adminId);
   return [
-    auditIf(db, ctx.now, ctx.origin, entry, onlyIf).returning({ id: auditEvents.id }),
-    auditIf(db, ctx.now, ctx.origin, lockout, sql`${onlyIf} and ${setTheLock}`),
+    auditIf(db, ctx.now, ctx.origin, entry, sql`${onlyIf} and ${admins}`).returning({ id: auditEvents.id }),
+    auditIf(db, ctx.now, ctx.origin, lockout, sql`${onlyIf} and ${admins} and ${setTheLock}`),
+    countUnknownEmailAttempt(db, ctx.clientKey, ctx.now, { failures: 1, lockouts: setTheLock }, sql`${onlyIf} and not ${admins}`),
     touchFailure(db, key, ctx.now, onlyIf),
   ] as const;
 }
 
-/** An attempt refused by the lock in force, counted on it (see `countRefusedAttempt`). */
-export function recordRefusedAttempt(ctx: AuthContext, db: Database, key: string) {
-  return db.batch(countRefusedAttempt(db, key, ctx.now));
+/**
+ * An attempt refused by the lock in force, counted on it (see
+ * `countRefusedAttempt`); for an email no admin has, on the client's tally
+ * too, as the lock has no row of its own. The same statements either way.
+ */
+export function recordRefusedAttempt(ctx: AuthContext, db: Database, key: string, adminId: string | undefined) {
+  return db.batch([
+    ...countRefusedAttempt(db, key, ctx.now),
+    countUnknownEmailAttempt(db, ctx.clientKey, ctx.now, { refusedAttempts: 1 }, sql`not ${adminsEmail(adminId)}`),
+  ]);
+}
+
+/** Whether the attempt's email is an admin's, as a bound value (a condition of the statements above). */
+function adminsEmail(adminId: string | null | undefined): SQL {
+  return sql`${adminId ? 1 : 0}`;
 }
 
 export function recordFailedAttempt(ctx: AuthContext, db: Database, attempt: CountedAttempt, entry: AuditEntry) {

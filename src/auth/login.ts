@@ -53,7 +53,7 @@ export async function login(ctx: AuthContext, credentials: Credentials): Promise
   const who = { email: key, adminId: admin?.id };
 
   if (!counted) {
-    await storage(recordRefusedAttempt(ctx, db, key));
+    await storage(recordRefusedAttempt(ctx, db, key, admin?.id));
     throw tooManyAttempts(throttle, ctx.now);
   }
 

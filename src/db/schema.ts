@@ -93,7 +93,9 @@ export type AdminRow = typeof admins.$inferSelect;
 
 /**
  * Consecutive login failures per email, whether or not an admin has it, so a
- * lockout says nothing about who exists. Counted by one atomic upsert.
+ * lockout says nothing about who exists. Counted by one atomic upsert. A run
+ * idle for the failure-run window (login-throttle.ts) is over: its row is
+ * purged, and counted from 1 again if an attempt comes first.
  */
 export const loginThrottle = sqliteTable(
   "login_throttle",
@@ -109,6 +111,35 @@ export const loginThrottle = sqliteTable(
     refusedAttempts: integer("refused_attempts").notNull().default(0),
   },
   (table) => [index("login_throttle_last_failure_at").on(table.lastFailureAt)],
+);
+
+/**
+ * Failed logins for emails no admin has, counted per client and hour rather
+ * than logged one row each: such a failure proves nothing about anyone, and a
+ * row per attempt (an email, a User-Agent, kept a year) would let anyone fill
+ * D1 by trying new emails. Bounded by clients and time, never by the emails
+ * tried. A table of its own rather than counting rows in `audit_events`: its
+ * key is (client, hour) where an audit row's is one event, and a primary key
+ * is a plain upsert target, where a partial unique index on `audit_events`
+ * would have to be restated by every upsert and would not hold for a client
+ * with no address (NULLs never conflict). `npm run admin -- audit` shows these
+ * rows among the events.
+ */
+export const unknownEmailAttempts = sqliteTable(
+  "unknown_email_attempts",
+  {
+    /** The per-client login limit's key: an IPv4 address, an IPv6 /64, or `unknown` with no parsable address. */
+    client: text("client").notNull(),
+    /** Start of the hour counted, epoch ms. */
+    hour: integer("hour").notNull(),
+    /** Failed logins (each counted, then refused by the password check). */
+    failures: integer("failures").notNull().default(0),
+    /** Of those, how many locked their email (what `login_locked_out` records for an admin's email). */
+    lockouts: integer("lockouts").notNull().default(0),
+    /** Attempts refused by the lock on an email no admin has, without a password check. */
+    refusedAttempts: integer("refused_attempts").notNull().default(0),
+  },
+  (table) => [primaryKey({ columns: [table.client, table.hour] })],
 );
 
 /** What `audit_events.event` holds (a type only: nothing in the worker needs the list at run time). */

@@ -1,29 +1,28 @@
-import { and, isNull, lt, or } from "drizzle-orm";
+import { lt } from "drizzle-orm";
 import type { Database } from "../db/client.ts";
-import { auditEvents, loginThrottle, sessions } from "../db/schema.ts";
+import { auditEvents, loginThrottle, sessions, unknownEmailAttempts } from "../db/schema.ts";
+import { runIsOver } from "../throttle/login-throttle.ts";
 
 const DAY_MS = 24 * 60 * 60 * 1000;
-
-/** A run of failures older than this is forgotten: "consecutive" means within a day. */
-const THROTTLE_MEMORY_MS = DAY_MS;
 const AUDIT_RETENTION_MS = 365 * DAY_MS;
 
 /**
  * Run by the Cron Trigger so the tables stop growing: expired sessions (their
  * refresh tokens no longer verify, so nothing can be replayed against them),
- * forgotten failure runs, and audit events past retention. One batch.
+ * failure runs that are over (the next attempt would count from 1 anyway),
+ * and audit events and unknown-email tallies past retention. One batch.
  */
 export async function purgeExpired(db: Database, now: number) {
-  const [sessionsDeleted, throttlesDeleted, auditEventsDeleted] = await db.batch([
+  const [sessionsDeleted, throttlesDeleted, auditEventsDeleted, talliesDeleted] = await db.batch([
     db.delete(sessions).where(lt(sessions.expiresAt, now)),
-    db
-      .delete(loginThrottle)
-      .where(and(lt(loginThrottle.lastFailureAt, now - THROTTLE_MEMORY_MS), or(isNull(loginThrottle.lockedUntil), lt(loginThrottle.lockedUntil, now)))),
+    db.delete(loginThrottle).where(runIsOver(now)),
     db.delete(auditEvents).where(lt(auditEvents.at, now - AUDIT_RETENTION_MS)),
+    db.delete(unknownEmailAttempts).where(lt(unknownEmailAttempts.hour, now - AUDIT_RETENTION_MS)),
   ]);
   return {
     sessions: sessionsDeleted.meta.changes,
     throttles: throttlesDeleted.meta.changes,
     auditEvents: auditEventsDeleted.meta.changes,
+    unknownEmailTallies: talliesDeleted.meta.changes,
   };
 }

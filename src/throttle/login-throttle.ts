@@ -7,6 +7,20 @@ import { admins, auditEvents, loginThrottle } from "../db/schema.ts";
 /** However many failures pile up, a lockout never exceeds this. */
 const MAX_LOCKOUT_SECONDS = 900;
 
+/**
+ * A run of failures with none for this long, and no lock in force, is over:
+ * the next attempt counts from 1, and the hourly purge deletes its row, so
+ * the table holds the emails tried in the last window and purge interval,
+ * not every email ever tried. The same for every email, known or not (a
+ * window that differed would tell which emails exist). Two hours is the
+ * shortest window in which waiting for a run to end gains a guesser nothing:
+ * a run's first 900 s allow 9 guesses (5, then one after each lock of 60,
+ * 120, 240 and 480 s), and a run kept locked at the 900 s cap allows 9 in
+ * those 900 s plus the window. A shorter one would raise the 103 guesses a
+ * day per email that the lockout allows (README "Security model").
+ */
+export const FAILURE_RUN_WINDOW_MS = 2 * 60 * 60 * 1000;
+
 export interface LockoutPolicy {
   maxFailures: number;
   lockoutSeconds: number;
@@ -59,23 +73,38 @@ export function countSessionAttempt(db: Database, liveSession: SQL, adminId: str
 }
 
 /**
- * `last_failure_at` is left alone here: it dates the run of failures (a day
- * without one forgets it), and this attempt may turn out to be none; a failure
- * sets it when it is recorded (`touchFailure`).
+ * `last_failure_at` dates the run of failures, and is left alone here while
+ * the run goes on: this attempt may turn out to be none; a failure sets it
+ * when it is recorded (`touchFailure`). A run that is over (`runIsOver`) is
+ * counted from 1, as if its row had been purged, so the count never depends
+ * on when the purge last ran; the new run is dated by this attempt at once,
+ * or parallel attempts would each find the old run over and each count 1.
  */
 function upsertAttempt(insert: SQLiteInsertBase<typeof loginThrottle, "async", D1Result>, now: number, policy: LockoutPolicy) {
+  const over = runIsOver(now);
+  const failures = sql`case when ${over} then 1 else ${loginThrottle.failures} + 1 end`;
   return insert
     .onConflictDoUpdate({
       target: loginThrottle.email,
       set: {
-        failures: sql`${loginThrottle.failures} + 1`,
-        lockedUntil: lockUntil(sql`${loginThrottle.failures} + 1`, now, policy),
-        lockedAt: lockedAt(sql`${loginThrottle.failures} + 1`, now, policy),
+        failures,
+        lockedUntil: lockUntil(failures, now, policy),
+        lockedAt: lockedAt(failures, now, policy),
+        lastFailureAt: sql`case when ${over} then ${now} else ${loginThrottle.lastFailureAt} end`,
         refusedAttempts: 0,
       },
       setWhere: or(isNull(loginThrottle.lockedUntil), lte(loginThrottle.lockedUntil, now)),
     })
     .returning({ failures: loginThrottle.failures });
+}
+
+/**
+ * A run with no failure for `FAILURE_RUN_WINDOW_MS` and no lock in force:
+ * counting starts again, and the purge deletes the row. One condition for
+ * both, so the count never depends on when the purge last ran.
+ */
+export function runIsOver(now: number) {
+  return and(lte(loginThrottle.lastFailureAt, now - FAILURE_RUN_WINDOW_MS), or(isNull(loginThrottle.lockedUntil), lte(loginThrottle.lockedUntil, now))) as SQL;
 }
 
 /** A count that reaches the limit sets a lock: this is when. */

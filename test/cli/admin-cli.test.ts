@@ -270,7 +270,15 @@ describe("what the CLI prints from storage", () => {
   it("shows how many attempts a lockout refused, counted on its row", () => {
     execute("INSERT INTO audit_events (at, event, email, refused_attempts) VALUES (4102444800001, 'login_locked_out', 'hammered@example.com', 50)");
     const [header, row] = admin(["audit", "--email", "hammered@example.com"]).stdout.split("\n");
-    expect(header).toMatch(/^TIME\s+EVENT\s+REASON\s+REFUSED\s+EMAIL/);
+    expect(header).toMatch(/^TIME\s+EVENT\s+REASON\s+COUNT\s+REFUSED\s+EMAIL/);
     expect(row).toMatch(/^2100-01-01T00:00:00\.001Z\s+login_locked_out\s+50\s+hammered@example\.com$/);
+  });
+
+  it("lists each client's hourly tally of attempts on unknown emails among the events, with its counts", () => {
+    execute("INSERT INTO unknown_email_attempts (client, hour, failures, lockouts, refused_attempts) VALUES ('2001:db8:7::/64', 4102448400000, 25, 1, 40)");
+    const [header, failed, locked] = admin(["audit", "--limit", "2"]).stdout.split("\n");
+    expect(header).toMatch(/^TIME\s+EVENT\s+REASON\s+COUNT\s+REFUSED\s+EMAIL/);
+    expect(failed).toMatch(/^2100-01-01T01:00:00\.000Z\s+login_failed\s+unknown_email\s+25\s+2001:db8:7::\/64$/);
+    expect(locked).toMatch(/^2100-01-01T01:00:00\.000Z\s+login_locked_out\s+unknown_email\s+1\s+40\s+2001:db8:7::\/64$/);
   });
 });

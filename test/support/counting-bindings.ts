@@ -14,9 +14,11 @@ const KV_WRITES = new Set(["put", "delete"]);
 /**
  * The real D1 and KV bindings, counting each call that crosses the network:
  * a D1 `batch()` or a single statement's execution, a KV read or write.
+ * `batchSizes` lists how many statements each batch carried, in order.
  */
-export function countingBindings(): { bindings: Pick<Env, "DB" | "REVOCATIONS">; trips: RoundTrips } {
+export function countingBindings(): { bindings: Pick<Env, "DB" | "REVOCATIONS">; trips: RoundTrips; batchSizes: number[] } {
   const trips: RoundTrips = { d1Batches: 0, d1Queries: 0, kvReads: 0, kvWrites: 0 };
+  const batchSizes: number[] = [];
 
   const countStatement = (statement: D1PreparedStatement): D1PreparedStatement =>
     new Proxy(statement, {
@@ -39,6 +41,7 @@ export function countingBindings(): { bindings: Pick<Env, "DB" | "REVOCATIONS">;
         if (property === "batch") {
           return (statements: D1PreparedStatement[]) => {
             trips.d1Batches += 1;
+            batchSizes.push(statements.length);
             // The statements of a batch travel together: undo their individual counts.
             return value.call(
               target,
@@ -60,5 +63,5 @@ export function countingBindings(): { bindings: Pick<Env, "DB" | "REVOCATIONS">;
     },
   });
 
-  return { bindings: { DB: countDatabase(env.DB), REVOCATIONS: kv }, trips };
+  return { bindings: { DB: countDatabase(env.DB), REVOCATIONS: kv }, trips, batchSizes };
 }
