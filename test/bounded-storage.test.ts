@@ -20,7 +20,7 @@ async function attempt(email: string, password: string, client: string, userAgen
     headers: { "content-type": "application/json", "cf-connecting-ip": client, "user-agent": userAgent },
     body: JSON.stringify({ email, password }),
   });
-  return worker.fetch(request, { ...env, LOGIN_RATE_LIMITER: permissiveLimiter }, createExecutionContext());
+  return worker.fetch(request, { ...env, LOGIN_RATE_LIMITER: permissiveLimiter, LOGIN_SITE_RATE_LIMITER: permissiveLimiter }, createExecutionContext());
 }
 
 function unknownEmail(): string {

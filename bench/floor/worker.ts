@@ -4,6 +4,7 @@ import { randomId } from "../../src/encoding/base64.ts";
 import { parseIp, siteKey } from "../../src/http/client-ip.ts";
 import { logRequest } from "../../src/observability/log.ts";
 import { parsePhc } from "../../src/passwords/phc.ts";
+import { FAILURE_RUN_WINDOW_MS } from "../../src/throttle/login-throttle.ts";
 
 /**
  * The platform's floor for each measured route: a worker that makes exactly
@@ -57,9 +58,9 @@ const FIND_ADMIN = `select "id", "email", "name", "role", "password_hash", "is_a
 /** login, read batch: the attempt counted before the check (login-throttle.ts `countAttempt`). */
 const COUNT_ATTEMPT = `insert into "login_throttle" ("email", "failures", "locked_until", "last_failure_at", "locked_at", "refused_attempts") values (?, ?, case when 1 >= ?
     then ? + 1000 * min(?, ? << min(1 - ?, 16))
-    else null end, ?, case when 1 >= ? then ? else null end, ?) on conflict ("login_throttle"."email") do update set "failures" = "login_throttle"."failures" + 1, "locked_until" = case when "login_throttle"."failures" + 1 >= ?
-    then ? + 1000 * min(?, ? << min("login_throttle"."failures" + 1 - ?, 16))
-    else null end, "locked_at" = case when "login_throttle"."failures" + 1 >= ? then ? else null end, "refused_attempts" = ? where ("login_throttle"."locked_until" is null or "login_throttle"."locked_until" <= ?) returning "failures"`;
+    else null end, ?, case when 1 >= ? then ? else null end, ?) on conflict ("login_throttle"."email") do update set "failures" = case when ("login_throttle"."last_failure_at" <= ? and ("login_throttle"."locked_until" is null or "login_throttle"."locked_until" <= ?)) then 1 else "login_throttle"."failures" + 1 end, "locked_until" = case when case when ("login_throttle"."last_failure_at" <= ? and ("login_throttle"."locked_until" is null or "login_throttle"."locked_until" <= ?)) then 1 else "login_throttle"."failures" + 1 end >= ?
+    then ? + 1000 * min(?, ? << min(case when ("login_throttle"."last_failure_at" <= ? and ("login_throttle"."locked_until" is null or "login_throttle"."locked_until" <= ?)) then 1 else "login_throttle"."failures" + 1 end - ?, 16))
+    else null end, "last_failure_at" = case when ("login_throttle"."last_failure_at" <= ? and ("login_throttle"."locked_until" is null or "login_throttle"."locked_until" <= ?)) then ? else "login_throttle"."last_failure_at" end, "locked_at" = case when case when ("login_throttle"."last_failure_at" <= ? and ("login_throttle"."locked_until" is null or "login_throttle"."locked_until" <= ?)) then 1 else "login_throttle"."failures" + 1 end >= ? then ? else null end, "refused_attempts" = ? where ("login_throttle"."locked_until" is null or "login_throttle"."locked_until" <= ?) returning "failures"`;
 
 /** login, read batch: the email's lock (`findThrottle`). */
 const FIND_THROTTLE = `select "email", "failures", "locked_until", "last_failure_at", "locked_at", "refused_attempts" from "login_throttle" where "login_throttle"."email" = ? limit ?`;
@@ -222,9 +223,15 @@ async function login(request: Request, env: FloorEnv, key: Keys): Promise<Respon
   const now = Date.now();
   const emailKey = email.toLowerCase();
   const lock = [LOGIN_MAX_FAILURES, now, MAX_LOCKOUT_SECONDS, LOGIN_LOCKOUT_SECONDS, LOGIN_MAX_FAILURES];
+  // A failure run idle for the window restarts at 1 (login-throttle.ts `runIsOver`).
+  const runOver = [now - FAILURE_RUN_WINDOW_MS, now];
   const [found, counted] = await env.DB.batch<Record<string, unknown>>([
     env.DB.prepare(FIND_ADMIN).bind(email, 1),
-    env.DB.prepare(COUNT_ATTEMPT).bind(emailKey, 1, ...lock, now, LOGIN_MAX_FAILURES, now, 0, ...lock, LOGIN_MAX_FAILURES, now, 0, now),
+    env.DB.prepare(COUNT_ATTEMPT).bind(
+      ...[emailKey, 1, ...lock, now, LOGIN_MAX_FAILURES, now, 0],
+      ...[...runOver, ...runOver, ...lock.slice(0, 4), ...runOver, LOGIN_MAX_FAILURES],
+      ...[...runOver, now, ...runOver, LOGIN_MAX_FAILURES, now, 0, now],
+    ),
     env.DB.prepare(FIND_THROTTLE).bind(emailKey, 1),
   ]);
   const admin = found?.results[0] as AdminRecord | undefined;
