@@ -1,6 +1,6 @@
 import { mkdirSync } from "node:fs";
 import { join } from "node:path";
-import { RFC4648_BASE32 } from "../../src/encoding/base32.ts";
+import { decodeBase32 } from "../../src/encoding/base32.ts";
 import { hotp, importTotpKey, TOTP_PERIOD_SECONDS, totpStep } from "../../src/mfa/totp.ts";
 import { REQUEST_ID_HEADER, RTT_VARS, type SettledTrips, TRIP_HEADERS, TRIPS_PATH } from "../latency/protocol.ts";
 import type { RoundTrips } from "../latency/simulated-latency.ts";
@@ -136,24 +136,6 @@ const jsonPost = (body: unknown, headers: Record<string, string> = {}): RequestI
   headers: { "content-type": "application/json", ...headers },
   body: JSON.stringify(body),
 });
-
-/** RFC 4648 base32 as the setup route gives the TOTP secret (what an authenticator app reads). */
-function decodeBase32(text: string): Uint8Array {
-  const bytes: number[] = [];
-  let buffer = 0;
-  let bits = 0;
-  for (const char of text.replace(/=+$/, "")) {
-    const value = RFC4648_BASE32.indexOf(char.toUpperCase());
-    if (value < 0) throw new Error(`the TOTP secret is not base32 (${char})`);
-    buffer = ((buffer << 5) | value) & 0xffff;
-    bits += 5;
-    if (bits >= 8) {
-      bits -= 8;
-      bytes.push((buffer >> bits) & 0xff);
-    }
-  }
-  return Uint8Array.from(bytes);
-}
 
 interface TotpAdmin {
   admin: BenchAdmin;

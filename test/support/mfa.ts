@@ -1,26 +1,10 @@
 import { env } from "cloudflare:workers";
 import { vi } from "vitest";
-import { RFC4648_BASE32 } from "../../src/encoding/base32.ts";
+import { decodeBase32 } from "../../src/encoding/base32.ts";
 import { hotp, importTotpKey, TOTP_PERIOD_SECONDS, totpStep } from "../../src/mfa/totp.ts";
 import { bearer, call, loginAs, PREFIX, postJson, type TestAdmin } from "./worker.ts";
 
-/** RFC 4648 base32, as an authenticator app reads the secret of an otpauth:// URI. */
-export function decodeBase32(text: string): Uint8Array {
-  const bytes: number[] = [];
-  let buffer = 0;
-  let bits = 0;
-  for (const char of text.replace(/=+$/, "")) {
-    const value = RFC4648_BASE32.indexOf(char.toUpperCase());
-    if (value < 0) throw new Error(`not base32: ${char}`);
-    buffer = ((buffer << 5) | value) & 0xffff;
-    bits += 5;
-    if (bits >= 8) {
-      bits -= 8;
-      bytes.push((buffer >> bits) & 0xff);
-    }
-  }
-  return Uint8Array.from(bytes);
-}
+export { decodeBase32 };
 
 /** The code an authenticator app shows for `secret` at `at`, `steps` periods later. */
 export async function totpCode(secret: string, at = Date.now(), steps = 0): Promise<string> {
