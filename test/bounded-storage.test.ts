@@ -74,9 +74,9 @@ afterEach(() => {
 });
 
 describe("storage under unauthenticated load", () => {
-  it("200 failed logins for 200 emails no admin has, from 4 clients past the rate limit, add one row per client and hour; the purge takes the rest", async () => {
-    // Two IPv4 clients, and two IPv6 /64s that use a new address of theirs every time.
-    const site = `2001:db8:${(crypto.getRandomValues(new Uint16Array(1))[0] ?? 0).toString(16)}`;
+  it("200 failed logins for 200 emails no admin has, from 4 clients past the rate limit, add one row per client (an IPv6 /48) and hour; the purge takes the rest", async () => {
+    // Two IPv4 clients, and two IPv6 /64s of one /48 that use a new address of theirs every time.
+    const site = `2001:db8:${((crypto.getRandomValues(new Uint16Array(1))[0] ?? 0) | 1).toString(16)}`;
     const clients = [randomClientIp(), randomClientIp(), `${site}:1`, `${site}:2`];
     expect(new Set(clients).size).toBe(4);
     const address = (client: string, i: number) => (client.includes(":") ? `${client}::${(i + 1).toString(16)}` : client);
@@ -91,19 +91,20 @@ describe("storage under unauthenticated load", () => {
     }
     const end = START + 199 * 9_000;
 
-    // The README's bound: at most one tally row per client and hour (4 clients × 2 hours here), no
-    // row per attempt, and a throttle row per email tried in the last failure-run window.
-    expect(growth(before, await rowCounts())).toEqual({ ...zeroed(before), unknown_email_attempts: 4 * 2, login_throttle: 200 });
-    for (const key of [clients[0], clients[1], `${site}:1::/64`, `${site}:2::/64`] as string[]) {
-      expect((await tallyOf(key)).map((row) => [row.hour, row.failures, row.lockouts, row.refused_attempts])).toEqual([
-        [START - 45 * 60_000, 25, 0, 0],
-        [START + 15 * 60_000, 25, 0, 0],
+    // The README's bound: at most one tally row per client and hour (3 clients here, the two /64s
+    // being one /48, × 2 hours), no row per attempt, and a throttle row per email tried in the last
+    // failure-run window.
+    expect(growth(before, await rowCounts())).toEqual({ ...zeroed(before), unknown_email_attempts: 3 * 2, login_throttle: 200 });
+    for (const [key, perHour] of [[clients[0], 25], [clients[1], 25], [`${site}::/48`, 50]] as const) {
+      expect((await tallyOf(key ?? "")).map((row) => [row.hour, row.failures, row.lockouts, row.refused_attempts])).toEqual([
+        [START - 45 * 60_000, perHour, 0, 0],
+        [START + 15 * 60_000, perHour, 0, 0],
       ]);
     }
 
     // The hourly purge after the failure-run window has passed: only the tallies are left.
     await purgeAt(end + FAILURE_RUN_WINDOW_MS + HOUR);
-    expect(growth(before, await rowCounts())).toEqual({ ...zeroed(before), unknown_email_attempts: 4 * 2 });
+    expect(growth(before, await rowCounts())).toEqual({ ...zeroed(before), unknown_email_attempts: 3 * 2 });
   }, 180_000);
 });
 

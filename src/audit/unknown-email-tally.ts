@@ -19,7 +19,7 @@ export interface UnknownEmailCounts {
  * Adds to the client's tally for the current hour (see `unknownEmailAttempts`),
  * creating it at the hour's first attempt, if `condition` holds: one upsert,
  * so it commits with the batch that records the attempt and costs no round
- * trip of its own. `client` is the per-client login limit's key.
+ * trip of its own. `client` is an IPv4 address or an IPv6 /48.
  */
 export function countUnknownEmailAttempt(db: Database, client: string | null, now: number, counts: UnknownEmailCounts, condition: SQL) {
   const row = {

@@ -45,7 +45,7 @@ export function failedAttemptWrites(ctx: AuthContext, db: Database, { key, count
   return [
     auditIf(db, ctx.now, ctx.origin, entry, sql`${onlyIf} and ${admins}`).returning({ id: auditEvents.id }),
     auditIf(db, ctx.now, ctx.origin, lockout, sql`${onlyIf} and ${admins} and ${setTheLock}`),
-    countUnknownEmailAttempt(db, ctx.clientKey, ctx.now, { failures: 1, lockouts: setTheLock }, sql`${onlyIf} and not ${admins}`),
+    countUnknownEmailAttempt(db, tallyKey(ctx), ctx.now, { failures: 1, lockouts: setTheLock }, sql`${onlyIf} and not ${admins}`),
     touchFailure(db, key, ctx.now, onlyIf),
   ] as const;
 }
@@ -58,8 +58,17 @@ export function failedAttemptWrites(ctx: AuthContext, db: Database, { key, count
 export function recordRefusedAttempt(ctx: AuthContext, db: Database, key: string, adminId: string | undefined) {
   return db.batch([
     ...countRefusedAttempt(db, key, ctx.now),
-    countUnknownEmailAttempt(db, ctx.clientKey, ctx.now, { refusedAttempts: 1 }, sql`not ${adminsEmail(adminId)}`),
+    countUnknownEmailAttempt(db, tallyKey(ctx), ctx.now, { refusedAttempts: 1 }, sql`not ${adminsEmail(adminId)}`),
   ]);
+}
+
+/**
+ * Whose tally an unknown email's failure goes on: an IPv6 client's /48, else
+ * its per-client key. Per /64, one /48 could make a row for each of its 65,536
+ * /64s in an hour (RFC 6177 §2); per /48 it makes one, whichever it uses.
+ */
+function tallyKey(ctx: AuthContext): string | null {
+  return ctx.siteKey ?? ctx.clientKey;
 }
 
 /** Whether the attempt's email is an admin's, as a bound value (a condition of the statements above). */

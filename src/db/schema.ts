@@ -128,7 +128,7 @@ export const loginThrottle = sqliteTable(
 export const unknownEmailAttempts = sqliteTable(
   "unknown_email_attempts",
   {
-    /** The per-client login limit's key: an IPv4 address, an IPv6 /64, or `unknown` with no parsable address. */
+    /** An IPv4 address, an IPv6 client's /48 (the per-site login limit's key), or `unknown` with no parsable address. */
     client: text("client").notNull(),
     /** Start of the hour counted, epoch ms. */
     hour: integer("hour").notNull(),
