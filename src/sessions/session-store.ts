@@ -202,10 +202,19 @@ export function revokeAdminSessions(db: Database, adminId: string, reason: Revoc
     .returning({ id: sessions.id, expiresAt: sessions.expiresAt });
 }
 
-/** The admin behind a session, with what tells whether the session is live, in one read (also as a batch item). */
+/**
+ * The admin behind a session, with what tells whether the session is live, in
+ * one read (also as a batch item: D1 returns a batch's rows keyed by column
+ * name, so the session's `created_at` is renamed apart from the admin's).
+ */
 export function sessionAdmin(db: Database, sessionId: string, adminId: string) {
   return db
-    .select({ admin: admins, revokedAt: sessions.revokedAt, expiresAt: sessions.expiresAt, createdAt: sessions.createdAt })
+    .select({
+      admin: admins,
+      revokedAt: sessions.revokedAt,
+      expiresAt: sessions.expiresAt,
+      createdAt: sql<number>`${sessions.createdAt}`.mapWith(sessions.createdAt).as("session_created_at"),
+    })
     .from(sessions)
     .innerJoin(admins, eq(admins.id, sessions.adminId))
     .where(and(eq(sessions.id, sessionId), eq(sessions.adminId, adminId)))
