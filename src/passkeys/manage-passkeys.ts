@@ -56,7 +56,8 @@ export async function renamePasskey(ctx: AuthContext, claims: TokenClaims, passk
 export async function removePasskey(ctx: AuthContext, claims: TokenClaims, passkeyId: string): Promise<void> {
   const db = database(ctx.d1);
   const live = liveSession(claims.sid, claims.sub, sessionClock(ctx));
-  const lastOfPasskeyOnly = sql`exists (select 1 from ${admins} where ${admins.id} = ${claims.sub} and ${admins.passkeyOnly}) and ${passkeyCount(claims.sub)} <= 1`;
+  // Parenthesised: `not(…)` would bind to its first term only.
+  const lastOfPasskeyOnly = sql`(exists (select 1 from ${admins} where ${admins.id} = ${claims.sub} and ${admins.passkeyOnly}) and ${passkeyCount(claims.sub)} <= 1)`;
   const entry = { event: "passkey_removed", reason: `passkey:${passkeyId}`, adminId: claims.sub, sessionId: claims.sid } as const;
   const removed = sql`exists (select 1 from ${auditEvents} where ${auditEvents.event} = ${entry.event} and ${auditEvents.reason} = ${entry.reason}
     and ${auditEvents.adminId} = ${claims.sub} and ${auditEvents.at} = ${ctx.now})`;
