@@ -195,6 +195,17 @@ describe("POST /passkeys/only", () => {
   });
 });
 
+describe("per-session limit", () => {
+  it("caps the calls of one session to the passkey routes that write, as the other bearer routes that write", async () => {
+    const { login, passkey } = await adminWithPasskey(await createAdmin());
+    const statuses: number[] = [];
+    for (let i = 0; i < 21; i += 1) statuses.push((await rename(login.access_token, passkey.id, { name: `Name ${i}` })).status);
+    expect(statuses.filter((status) => status === 429).length).toBeGreaterThan(0);
+    const refused = await only(login.access_token, false);
+    expect([refused.status, await refused.text()]).toEqual([429, '{"detail":"Too many login attempts. Try again later."}']);
+  });
+});
+
 describe("passkey routes and methods", () => {
   it("answers 405 with Allow for a method a path does not have, as Starlette", async () => {
     const { access_token } = await loginAs(await createAdmin());
