@@ -69,7 +69,7 @@ export const RefreshRequest = z.object({
 });
 
 /** pydantic's `dict`: any JSON object; WebAuthn's response JSON is checked by the ceremony, not here. */
-const pyDict = z.custom<Record<string, unknown>>().check(
+export const pyDict = z.custom<Record<string, unknown>>().check(
   z.superRefine((value, ctx) => {
     if (value !== null && typeof value === "object" && !Array.isArray(value)) return;
     const params: FastApiIssueParams = { type: "dict_type", msg: "Input should be a valid dictionary" };
@@ -88,7 +88,7 @@ const I64_LIMIT = 2 ** 63;
  * else is no boolean at all (`bool_type`). Numbers arrive as JS numbers, so
  * an integer within 2^10 of ±2^63 is judged by its nearest double.
  */
-const pyBool = z.pipe(
+export const pyBool = z.pipe(
   z.unknown(),
   z.transform((value, ctx): boolean => {
     if (typeof value === "boolean") return value;
@@ -105,12 +105,14 @@ const pyBool = z.pipe(
 );
 
 /** A passkey's name: what the admin will recognise it by. */
-const PASSKEY_NAME = { min: 1, max: 64 };
+export const PASSKEY_NAME = { min: 1, max: 64 };
+export const PasskeyName = boundedString(PASSKEY_NAME);
+export const OptionalPasskeyName = boundedString({ max: PASSKEY_NAME.max });
 
 export const PasskeyRegistrationRequest = z.object({
   response: pyDict,
   /** `str | None = Field(None, max_length=64)`: absent or null, a name is derived. */
-  name: z.optional(z.nullable(boundedString({ max: PASSKEY_NAME.max }))),
+  name: z.optional(z.nullable(OptionalPasskeyName)),
 });
 
 export const PasskeySignInRequest = z.object({
@@ -118,7 +120,7 @@ export const PasskeySignInRequest = z.object({
 });
 
 export const PasskeyRenameRequest = z.object({
-  name: boundedString(PASSKEY_NAME),
+  name: PasskeyName,
 });
 
 export const PasskeyOnlyRequest = z.object({
