@@ -6,9 +6,11 @@ import { wranglerOutput } from "./lib/wrangler.ts";
 /**
  * The production bundle's gzip size is what every cold start pays for, so it
  * has a budget: a typical Better Auth worker is ~330 KiB gzip, an OpenAuth
- * issuer ~60 KiB; this one may not be bigger than the latter.
+ * issuer ~60 KiB. Passkeys (issue 17) brought @simplewebauthn/server and its
+ * ASN.1 and CBOR libraries, ~100 KiB gzip, loaded only by the passkey routes:
+ * 163 KiB measured then, and a little room.
  */
-const BUDGET_KIB = 60;
+const BUDGET_KIB = 166;
 
 const outdir = mkdtempSync(join(tmpdir(), "bundle-"));
 try {
