@@ -7,11 +7,12 @@ import { wranglerOutput } from "./lib/wrangler.ts";
  * The production bundle's gzip size is what every cold start pays for, so it
  * has a budget: a typical Better Auth worker is ~330 KiB gzip, an OpenAuth
  * issuer ~60 KiB. The 45 KiB goal is withdrawn (issue 17: drizzle's query
- * builder stays); the budget is today's size (60.3 KiB, with the unknown-email
- * tally, the /48 and per-session limits and the stricter token checks of the
- * second hardening) plus a small margin, so growth is a decision, not a drift.
+ * builder stays). Passkeys brought @simplewebauthn/server and its ASN.1 and
+ * CBOR libraries, ~100 KiB gzip, loaded only by the passkey routes: the
+ * budget is the size measured then plus a small margin, so growth is a
+ * decision, not a drift.
  */
-const BUDGET_KIB = 61.5;
+const BUDGET_KIB = 166;
 
 const outdir = mkdtempSync(join(tmpdir(), "bundle-"));
 try {

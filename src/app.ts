@@ -32,7 +32,7 @@ app.use(hideDisabledDocs);
  * are plain Starlette routes, which answer HEAD beside GET; API routes do not.
  */
 const ROUTE_METHODS: Readonly<Record<string, readonly string[]>> = {
-  ...Object.fromEntries(Object.entries(ADMIN_AUTH_METHODS).map(([route, method]) => [ADMIN_AUTH_PREFIX + route, [method]])),
+  ...Object.fromEntries(Object.entries(ADMIN_AUTH_METHODS).map(([route, methods]) => [ADMIN_AUTH_PREFIX + route, [methods].flat()])),
   "/.well-known/jwks.json": ["GET"],
   "/openapi.json": ["GET", "HEAD"],
   "/docs": ["GET", "HEAD"],
@@ -45,14 +45,18 @@ const ROUTE_TEMPLATES = Object.keys(ROUTE_METHODS)
   .map((route) => [new RegExp(`^${route.replace(/\{\w+\}/g, "[^/]+")}$`), route] as const);
 
 /**
- * Starlette routes on the percent-decoded path, so an encoded slash splits a
- * segment: `/sessions/a%2Fb` is no route of FastAPI's (404), though Hono's
- * router would hand it to `/sessions/:id`.
+ * The methods of every route a path matches, in Starlette's order (a fixed
+ * path such as `/passkeys/only` is declared before `/passkeys/{id}`, which
+ * also matches it); a method is routed if any of them answers it, and a 405
+ * lists the first's. Starlette routes on the percent-decoded path, so an
+ * encoded slash splits a segment: `/sessions/a%2Fb` is no route of FastAPI's
+ * (404), though Hono's router would hand it to `/sessions/:id`.
  */
-function allowedMethods(path: string): readonly string[] | undefined | "no_route" {
-  const template = ROUTE_TEMPLATES.find(([pattern]) => pattern.test(path));
-  if (!template) return ROUTE_METHODS[path];
-  return /%2f/i.test(path) ? "no_route" : ROUTE_METHODS[template[1]];
+function matchingRoutes(path: string): readonly (readonly string[])[] | "no_route" {
+  const exact = ROUTE_METHODS[path];
+  const templates = ROUTE_TEMPLATES.filter(([pattern]) => pattern.test(path)).map(([, route]) => ROUTE_METHODS[route] ?? []);
+  if (templates.length > 0 && /%2f/i.test(path)) return exact ? [exact] : "no_route";
+  return exact ? [exact, ...templates] : templates;
 }
 
 /**
@@ -63,14 +67,18 @@ function allowedMethods(path: string): readonly string[] | undefined | "no_route
  */
 app.use(async (c, next) => {
   const route = c.req.path;
-  const allowed = allowedMethods(route);
-  if (allowed === "no_route") throw new ApiError("not_found");
-  if (!allowed && route.endsWith("/") && Array.isArray(allowedMethods(route.slice(0, -1)))) {
+  const routes = matchingRoutes(route);
+  if (routes === "no_route") throw new ApiError("not_found");
+  const slashless = route.endsWith("/") ? matchingRoutes(route.slice(0, -1)) : "no_route";
+  if (routes.length === 0 && slashless !== "no_route" && slashless.length > 0) {
     const location = new URL(c.req.url);
     location.pathname = c.req.path.slice(0, -1);
     return new Response(null, { status: 307, headers: { location: location.href } });
   }
-  if (allowed && !allowed.includes(c.req.method)) throw new ApiError("method_not_allowed", { headers: { allow: allowed.join(", ") } });
+  const [first] = routes;
+  if (first && !routes.some((methods) => methods.includes(c.req.method))) {
+    throw new ApiError("method_not_allowed", { headers: { allow: first.join(", ") } });
+  }
   await next();
 });
 

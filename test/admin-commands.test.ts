@@ -145,6 +145,8 @@ describe("admin state changes racing a login or refresh", () => {
     ip: null,
     userAgent: null,
     amr: ["pwd"],
+    authTime: Date.now(),
+    passkeyId: null,
   });
 
   it.each([

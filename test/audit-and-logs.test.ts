@@ -145,4 +145,15 @@ describe("scheduled purge", () => {
     ).results;
     expect(throttles.map((row) => row.email)).toEqual(["recent@example.com"]);
   });
+
+  it("deletes used WebAuthn challenges once they have expired, and keeps the others", async () => {
+    await env.DB.batch([
+      env.DB.prepare("INSERT INTO webauthn_challenges (challenge_hash, expires_at) VALUES ('purge-expired', ?)").bind(Date.now() - 1),
+      env.DB.prepare("INSERT INTO webauthn_challenges (challenge_hash, expires_at) VALUES ('purge-current', ?)").bind(Date.now() + 60_000),
+    ]);
+    vi.spyOn(console, "log").mockImplementation(() => {});
+    await worker.scheduled(createScheduledController({ scheduledTime: Date.now(), cron: "17 * * * *" }), env);
+    const left = await env.DB.prepare("SELECT challenge_hash FROM webauthn_challenges WHERE challenge_hash LIKE 'purge-%'").all<{ challenge_hash: string }>();
+    expect(left.results.map((row) => row.challenge_hash)).toEqual(["purge-current"]);
+  });
 });

@@ -18,8 +18,8 @@ describe("login", () => {
     expect(body.token_type).toBe("bearer");
     expect(body.expires_in).toBe(900);
     const user = body.user as Record<string, unknown>;
-    expect(Object.keys(user)).toEqual(["id", "email", "name", "role", "is_active", "created_at", "last_login_at", "mfa_enabled"]);
-    expect(user).toMatchObject({ id: admin.id, email: admin.email, role: "admin", is_active: true, mfa_enabled: false });
+    expect(Object.keys(user)).toEqual(["id", "email", "name", "role", "is_active", "created_at", "last_login_at", "mfa_enabled", "passkey_only"]);
+    expect(user).toMatchObject({ id: admin.id, email: admin.email, role: "admin", is_active: true, mfa_enabled: false, passkey_only: false });
     expect(user.created_at).toMatch(ISO_UTC);
     expect(user.last_login_at).toMatch(ISO_UTC);
   });

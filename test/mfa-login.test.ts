@@ -97,7 +97,7 @@ describe("login of an admin with MFA (contract-mfa.md, the table)", () => {
     expect(response.status).toBe(200);
     expect(response.headers.get("cache-control")).toBe("no-store");
     const tokens = await response.json<{ access_token: string; refresh_token: string; user: Record<string, unknown> }>();
-    expect(Object.keys(tokens.user)).toEqual(["id", "email", "name", "role", "is_active", "created_at", "last_login_at", "mfa_enabled"]);
+    expect(Object.keys(tokens.user)).toEqual(["id", "email", "name", "role", "is_active", "created_at", "last_login_at", "mfa_enabled", "passkey_only"]);
     expect(tokens.user.mfa_enabled).toBe(true);
     expect(decodeJwt(tokens.access_token).amr).toEqual(["pwd", "otp", "mfa"]);
     expect(decodeJwt(tokens.refresh_token).amr).toEqual(["pwd", "otp", "mfa"]);

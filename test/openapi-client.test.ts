@@ -2,6 +2,7 @@ import { exports } from "cloudflare:workers";
 import createClient from "openapi-fetch";
 import { describe, expect, expectTypeOf, it } from "vitest";
 import type { components, paths } from "./support/admin-api.d.ts";
+import { authenticator } from "./support/passkeys.ts";
 import { BASE_URL, createAdmin, PREFIX, randomClientIp } from "./support/worker.ts";
 
 type Schemas = components["schemas"];
@@ -136,5 +137,48 @@ describe("a client generated from /openapi.json", () => {
     signIn(changed.data.access_token);
     const after = await client.GET(`${PREFIX}/sessions`);
     expect(after.data?.map((session) => [session.current, session.amr])).toEqual([[true, ["pwd"]]]);
+  });
+
+  it("registers a passkey, signs in with it, lists, renames, turns passkey-only on and off and removes it, typed", async () => {
+    const admin = await createAdmin();
+    const { client, signIn } = panelClient();
+    const login = await client.POST(`${PREFIX}/login`, { body: { email: admin.email, password: admin.password } });
+    if (login.data === undefined) throw new Error("login failed");
+    expectTypeOf(login.data.user.passkey_only).toEqualTypeOf<boolean>();
+    signIn(login.data.access_token);
+
+    const device = authenticator();
+    const options = await client.POST(`${PREFIX}/passkeys/register/options`);
+    if (options.data === undefined) throw new Error(`register/options failed: ${JSON.stringify(options.error)}`);
+    expectTypeOf(options.data).toEqualTypeOf<Schemas["PasskeyRegistrationOptions"]>();
+    const credential = await device.create(options.data);
+    const registered = await client.POST(`${PREFIX}/passkeys/register/verify`, { body: { response: { ...credential }, name: "Laptop" } });
+    if (registered.data === undefined) throw new Error(`register/verify failed: ${JSON.stringify(registered.error)}`);
+    expectTypeOf(registered.data).toEqualTypeOf<Schemas["Passkey"]>();
+    expect(registered.data.name).toBe("Laptop");
+
+    const signInOptions = await client.POST(`${PREFIX}/passkeys/login/options`);
+    if (signInOptions.data === undefined) throw new Error("login/options failed");
+    expectTypeOf(signInOptions.data).toEqualTypeOf<Schemas["PasskeySignInOptions"]>();
+    const { allowCredentials: _none, ...requestOptions } = signInOptions.data;
+    const passkeyLogin = await client.POST(`${PREFIX}/passkeys/login/verify`, { body: { response: { ...(await device.get(requestOptions)) } } });
+    if (passkeyLogin.data === undefined) throw new Error(`login/verify failed: ${JSON.stringify(passkeyLogin.error)}`);
+    expectTypeOf(passkeyLogin.data).toEqualTypeOf<Schemas["scaikey__api__v1__admin__auth__LoginResponse"]>();
+    signIn(passkeyLogin.data.access_token);
+
+    const listed = await client.GET(`${PREFIX}/passkeys`);
+    expectTypeOf(listed.data).toEqualTypeOf<Schemas["Passkey"][] | undefined>();
+    expect(listed.data?.map((passkey) => passkey.id)).toEqual([registered.data.id]);
+    const path = { params: { path: { id: registered.data.id } } };
+    const renamed = await client.PATCH(`${PREFIX}/passkeys/{id}`, { ...path, body: { name: "Phone" } });
+    expect(renamed.data?.name).toBe("Phone");
+    const only = await client.POST(`${PREFIX}/passkeys/only`, { body: { enabled: true } });
+    expectTypeOf(only.data).toEqualTypeOf<Schemas["PasskeyOnlyResponse"] | undefined>();
+    expect(only.data).toEqual({ passkey_only: true });
+    expect((await client.POST(`${PREFIX}/passkeys/only`, { body: { enabled: false } })).data).toEqual({ passkey_only: false });
+    const removed = await client.DELETE(`${PREFIX}/passkeys/{id}`, path);
+    expect(removed.data).toEqual({ message: "Passkey removed" });
+    // The removed passkey had opened this session: it ended with it.
+    expect((await client.GET(`${PREFIX}/passkeys`)).error).toEqual({ detail: "Could not validate credentials" });
   });
 });

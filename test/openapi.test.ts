@@ -112,4 +112,43 @@ describe("GET /openapi.json", () => {
     expect(Object.keys(schemas.PasswordChangeResponse?.properties ?? {})).toEqual(tokenFields);
     expect(schemas.PasswordChangeResponse?.required).toEqual(tokenFields);
   });
+
+  it("documents every passkey route, and the step-up 401 with its WWW-Authenticate on the seven routes that need a recent sign-in", async () => {
+    const document = await served();
+    const prefix = "/api/v1/admin/auth";
+    type Operation = { security: unknown; responses: Record<string, { headers?: Record<string, unknown> }> };
+    const operation = (path: string, method: string) => document.paths[`${prefix}${path}`]?.[method] as unknown as Operation;
+    for (const [path, method, statuses, needsToken] of [
+      ["/passkeys/register/options", "post", ["200", "401", "429", "503"], true],
+      ["/passkeys/register/verify", "post", ["200", "400", "401", "409", "413", "422", "429", "503"], true],
+      ["/passkeys/login/options", "post", ["200", "429", "503"], false],
+      ["/passkeys/login/verify", "post", ["200", "401", "403", "413", "422", "429", "503"], false],
+      ["/passkeys", "get", ["200", "401", "503"], true],
+      ["/passkeys/{id}", "patch", ["200", "401", "404", "409", "413", "422", "429", "503"], true],
+      ["/passkeys/{id}", "delete", ["200", "401", "404", "409", "429", "503"], true],
+      ["/passkeys/only", "post", ["200", "401", "409", "413", "422", "429", "503"], true],
+    ] as const) {
+      expect(Object.keys(operation(path, method).responses)).toEqual(statuses);
+      expect(operation(path, method).security).toEqual(needsToken ? [{ HTTPBearer: [] }] : []);
+    }
+    const stepUp = [
+      ["/mfa/totp/setup", "post"],
+      ["/mfa/totp/confirm", "post"],
+      ["/mfa/totp/disable", "post"],
+      ["/passkeys/register/options", "post"],
+      ["/passkeys/register/verify", "post"],
+      ["/passkeys/{id}", "delete"],
+      ["/passkeys/only", "post"],
+    ];
+    for (const [path = "", method = ""] of stepUp) expect(Object.keys(operation(path, method).responses[401]?.headers ?? {})).toEqual(["WWW-Authenticate"]);
+    expect(operation("/passkeys/{id}", "patch").responses[401]?.headers).toBeUndefined();
+    const schemas = document.components.schemas;
+    expect(schemas.AdminUser?.required).toContain("passkey_only");
+    expect(Object.keys(schemas.AdminUser?.properties ?? {}).slice(-2)).toEqual(["mfa_enabled", "passkey_only"]);
+    expect(schemas.PasskeyRegistrationRequest?.properties.response).toMatchObject({ type: "object" });
+    expect(schemas.PasskeyRegistrationRequest?.required).toEqual(["response"]);
+    expect(schemas.PasskeyRenameRequest?.properties.name).toMatchObject({ type: "string", minLength: 1, maxLength: 64 });
+    expect(schemas.PasskeyOnlyRequest?.properties.enabled).toMatchObject({ type: "boolean" });
+    expect(Object.keys(schemas.Passkey?.properties ?? {})).toEqual(["id", "name", "created_at", "last_used_at", "backed_up", "transports"]);
+  });
 });

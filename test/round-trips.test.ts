@@ -5,6 +5,7 @@ import { describe, expect, it } from "vitest";
 import worker from "../src/index.ts";
 import { countingBindings, type RoundTrips } from "./support/counting-bindings.ts";
 import { enrol, totpCode } from "./support/mfa.ts";
+import { adminWithPasskey, authenticator, registrationOptions, signInOptions } from "./support/passkeys.ts";
 import { BASE_URL, bearer, createAdmin, loginAs, PREFIX, postJson, randomClientIp } from "./support/worker.ts";
 
 /** One request through the worker with counting bindings; deferred KV writes are waited for and counted. */
@@ -169,6 +170,50 @@ describe("round trips per request", () => {
     expect(await logout("others")).toMatchObject({ status: 200, trips: { d1Batches: 1, d1Queries: 0, kvReads: 0, kvWrites: 2 } });
     await loginAs(admin);
     expect(await logout("global")).toMatchObject({ status: 200, trips: { d1Batches: 1, d1Queries: 0, kvReads: 0, kvWrites: 2 } });
+  });
+
+  it("passkey sign-in options: no storage at all; verify: one replica read and one primary batch, success or replay", async () => {
+    const zero = { d1Batches: 0, d1Queries: 0, kvReads: 0, kvWrites: 0 };
+    const options = await measure(`${PREFIX}/passkeys/login/options`, { method: "POST" });
+    expect(options).toMatchObject({ status: 200, trips: zero });
+    const { device } = await adminWithPasskey(await createAdmin());
+    const assertion = await device.get(await signInOptions());
+    const verify = (body: unknown) => measure(`${PREFIX}/passkeys/login/verify`, json({ response: body }));
+    expect(await verify(assertion)).toMatchObject({ status: 200, trips: { d1Batches: 1, d1Queries: 1, kvReads: 0, kvWrites: 0 } });
+    expect(await verify(assertion)).toMatchObject({ status: 401, trips: { d1Batches: 1, d1Queries: 1, kvReads: 0, kvWrites: 0 } });
+    // A signature that does not verify writes nothing: unauthenticated load grows no table.
+    expect(await verify(await device.get(await signInOptions(), { foreignKey: true }))).toMatchObject({
+      status: 401,
+      trips: { d1Batches: 0, d1Queries: 1, kvReads: 0, kvWrites: 0 },
+    });
+  });
+
+  it("passkey registration: options one KV read and one replica batch; verify those and one primary batch", async () => {
+    const { access_token } = await loginAs(await createAdmin());
+    const options = await measure(`${PREFIX}/passkeys/register/options`, { method: "POST", headers: bearer(access_token) });
+    expect(options).toMatchObject({ status: 200, trips: { d1Batches: 1, d1Queries: 0, kvReads: 1, kvWrites: 0 } });
+    const registration = await authenticator().create(await registrationOptions(access_token));
+    const verify = await measure(`${PREFIX}/passkeys/register/verify`, {
+      ...json({ response: registration }),
+      headers: { "content-type": "application/json", ...bearer(access_token) },
+    });
+    expect(verify).toMatchObject({ status: 200, trips: { d1Batches: 2, d1Queries: 0, kvReads: 1, kvWrites: 0 } });
+  });
+
+  it("passkey list: one KV read and one replica batch; rename, remove, passkey-only: one primary batch", async () => {
+    const { login, passkey } = await adminWithPasskey(await createAdmin());
+    const headers = { "content-type": "application/json", ...bearer(login.access_token) };
+    const oneBatch = { d1Batches: 1, d1Queries: 0, kvReads: 0, kvWrites: 0 };
+    expect(await measure(`${PREFIX}/passkeys`, { headers })).toMatchObject({ status: 200, trips: { d1Batches: 1, d1Queries: 0, kvReads: 1, kvWrites: 0 } });
+    expect(await measure(`${PREFIX}/passkeys/${passkey.id}`, { method: "PATCH", headers, body: JSON.stringify({ name: "Renamed" }) })).toMatchObject({
+      status: 200,
+      trips: oneBatch,
+    });
+    expect(await measure(`${PREFIX}/passkeys/only`, { method: "POST", headers, body: JSON.stringify({ enabled: false }) })).toMatchObject({
+      status: 200,
+      trips: oneBatch,
+    });
+    expect(await measure(`${PREFIX}/passkeys/${passkey.id}`, { method: "DELETE", headers })).toMatchObject({ status: 200, trips: oneBatch });
   });
 
   it("a refused request costs no storage at all", async () => {

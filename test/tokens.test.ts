@@ -20,12 +20,13 @@ describe("issued tokens", () => {
     expect(decodeProtectedHeader(tokens.refresh_token)).toEqual({ alg: "ES256", kid: keys[0]?.kid, typ: "refresh+jwt" });
     const access = decodeJwt(tokens.access_token);
     const refresh = decodeJwt(tokens.refresh_token);
-    expect(Object.keys(access).sort()).toEqual(["amr", "aud", "exp", "iat", "iss", "jti", "sid", "sub"]);
+    expect(Object.keys(access).sort()).toEqual(["amr", "aud", "auth_time", "exp", "iat", "iss", "jti", "sid", "sub"]);
     expect(Object.keys(refresh).sort()).toEqual(Object.keys(access).sort());
     expect([access.amr, refresh.amr]).toEqual([["pwd"], ["pwd"]]);
     expect(access.exp).toBe((access.iat as number) + 900);
     expect(refresh.exp).toBe((refresh.iat as number) + 604_800);
     expect(access.sid).toBe(refresh.sid);
+    expect(access.auth_time).toBe(refresh.auth_time);
     expect(access.jti).not.toBe(refresh.jti);
   });
 });

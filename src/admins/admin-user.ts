@@ -10,6 +10,8 @@ export interface AdminUser {
   created_at: string;
   last_login_at: string | null;
   mfa_enabled: boolean;
+  /** Only a passkey signs this admin in: a password alone is refused. */
+  passkey_only: boolean;
 }
 
 export function toAdminUser(admin: AdminRow): AdminUser {
@@ -22,5 +24,6 @@ export function toAdminUser(admin: AdminRow): AdminUser {
     created_at: new Date(admin.createdAt).toISOString(),
     last_login_at: admin.lastLoginAt === null ? null : new Date(admin.lastLoginAt).toISOString(),
     mfa_enabled: admin.totpSecret !== null,
+    passkey_only: admin.passkeyOnly,
   };
 }

@@ -20,6 +20,8 @@ export interface SessionTokens {
   amr: readonly string[];
   /** When the session ends (ms): its refresh token ends then too, and no access token outlives it. */
   expiresAt: number;
+  /** When the admin signed in to open the session (ms); null for a session opened before it was recorded. */
+  authTime: number | null;
 }
 
 /** The times sessions are judged by: now, and the earliest a live session can have been opened (SESSION_MAX_LIFETIME). */
@@ -54,14 +56,15 @@ function issuedAtSeconds(ctx: AuthContext): number {
   return Math.floor(ctx.now / 1000);
 }
 
-export async function issueTokens(ctx: AuthContext, { adminId, sessionId, refreshJti, amr, expiresAt }: SessionTokens): Promise<TokenPair> {
+export async function issueTokens(ctx: AuthContext, { adminId, sessionId, refreshJti, amr, expiresAt, authTime }: SessionTokens): Promise<TokenPair> {
   const iat = issuedAtSeconds(ctx);
+  const auth_time = authTime === null ? null : Math.floor(authTime / 1000);
   const sessionEnd = Math.floor(expiresAt / 1000);
   const accessExp = Math.min(iat + ctx.config.accessTokenTtl, sessionEnd);
   const audience = { issuer: ctx.config.issuer, audience: ctx.config.audience };
   const [accessToken, refreshToken] = await Promise.all([
-    signToken(ctx.keyring, "access", { sub: adminId, sid: sessionId, jti: randomId(), iat, exp: accessExp, amr }, audience),
-    signToken(ctx.keyring, "refresh", { sub: adminId, sid: sessionId, jti: refreshJti, iat, exp: sessionEnd, amr }, audience),
+    signToken(ctx.keyring, "access", { sub: adminId, sid: sessionId, jti: randomId(), iat, exp: accessExp, amr, auth_time }, audience),
+    signToken(ctx.keyring, "refresh", { sub: adminId, sid: sessionId, jti: refreshJti, iat, exp: sessionEnd, amr, auth_time }, audience),
   ]);
   return { access_token: accessToken, refresh_token: refreshToken, token_type: "bearer", expires_in: accessExp - iat };
 }

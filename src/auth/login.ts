@@ -71,6 +71,11 @@ export async function login(ctx: AuthContext, credentials: Credentials): Promise
     await storage(recordFailedAttempt(ctx, db, attempt, { event: "login_failed", reason: "account_disabled", ...who }));
     throw new ApiError("account_disabled");
   }
+  // Like "MFA code required", said only to the right password, and no failure: the attempt is taken back.
+  if (admin.passkeyOnly) {
+    await storage(db.batch(takeBackAttempt(ctx, db, attempt)));
+    throw new ApiError("passkey_required");
+  }
   const factor = await checkLoginFactor(ctx, db, admin, credentials.mfaCode, attempt);
   const upgradedHash = check.needsRehash ? await hashPassword(credentials.password, ctx.config.pbkdf2Iterations) : null;
   const session = await openSession(ctx, db, admin, attempt, factor, upgradedHash);

@@ -18,11 +18,16 @@ export function newSession(ctx: AuthContext, adminId: string, factor: SecondFact
     refreshJti: randomId(),
     amr: authenticationMethods(factor),
     expiresAt: newSessionExpiresAt(ctx),
+    authTime: ctx.now,
   };
 }
 
-/** Opens `session`, as seen from the request's origin, only if `condition` holds inside the batch (see `insertSessionIf`). */
-export function openSessionIf(ctx: AuthContext, db: Database, session: SessionTokens, condition: SQL) {
+/**
+ * Opens `session`, as seen from the request's origin, only if `condition`
+ * holds inside the batch (see `insertSessionIf`); `passkeyId`: the passkey
+ * that signed the admin in, whose removal ends the session.
+ */
+export function openSessionIf(ctx: AuthContext, db: Database, session: SessionTokens, condition: SQL, passkeyId: string | null = null) {
   const row = {
     id: session.sessionId,
     adminId: session.adminId,
@@ -32,6 +37,8 @@ export function openSessionIf(ctx: AuthContext, db: Database, session: SessionTo
     ip: ctx.origin.ip,
     userAgent: ctx.origin.userAgent,
     amr: session.amr,
+    authTime: session.authTime ?? ctx.now,
+    passkeyId,
   };
   return insertSessionIf(db, row, condition);
 }

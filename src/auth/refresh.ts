@@ -41,5 +41,12 @@ export async function refresh(ctx: AuthContext, refreshToken: string): Promise<T
     ctx.defer(recordSessionRevoked(ctx.kv, claims.sid, "refresh_token_reuse", outcome.expiresAt, ctx.now));
   }
   if (outcome.kind !== "rotated") throw new ApiError("invalid_refresh_token");
-  return issueTokens(ctx, { adminId: claims.sub, sessionId: claims.sid, refreshJti: nextJti, amr: outcome.amr, expiresAt: outcome.expiresAt });
+  return issueTokens(ctx, {
+    adminId: claims.sub,
+    sessionId: claims.sid,
+    refreshJti: nextJti,
+    amr: outcome.amr,
+    expiresAt: outcome.expiresAt,
+    authTime: outcome.authTime,
+  });
 }

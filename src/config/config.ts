@@ -45,6 +45,20 @@ const origins = z.pipe(
   }),
 );
 
+/**
+ * The WebAuthn relying party id: a host name (WebAuthn §5.1.3 refuses IP
+ * addresses), without scheme or port, which the panel's origins must equal
+ * or be subdomains of.
+ */
+const rpId = z
+  .string()
+  .check(
+    z.regex(
+      /^(?=.{1,253}$)(?!.*\.\d+$)[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?(\.[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?)*$/,
+      "must be a lower-case host name like scaikey.example.com, without scheme or port",
+    ),
+  );
+
 /** Absent means off: a deployment shows its API docs only when asked to. */
 const flag = z.pipe(
   z.optional(z.string().check(z.regex(/^(true|false)$/, 'must be "true" or "false"'))),
@@ -114,6 +128,11 @@ export const ConfigSchema = z.object({
   SESSION_MAX_LIFETIME: z._default(positiveInteger(), 2_592_000),
   JWT_SIGNING_KEYS: nonEmpty,
   MFA_ENCRYPTION_KEYS: encryptionKeys,
+  WEBAUTHN_RP_ID: rpId,
+  WEBAUTHN_RP_NAME: nonEmpty,
+  WEBAUTHN_ORIGINS: origins,
+  /** 10 minutes unless set: how recent a sign-in the routes that change how an admin signs in need. */
+  REAUTH_MAX_AGE: z._default(positiveInteger(), 600),
 });
 
 export interface Config {
@@ -135,6 +154,14 @@ export interface Config {
   mfaIssuer: string;
   /** AES-256-GCM keys for TOTP secrets at rest: the first encrypts, all decrypt. */
   mfaEncryptionKeys: EncryptionKey[];
+  webauthn: {
+    rpId: string;
+    rpName: string;
+    /** Exactly the origins `clientDataJSON.origin` may hold. */
+    origins: string[];
+  };
+  /** Seconds since a session's sign-in within which the step-up routes are allowed (RFC 9470 `max_age`). */
+  reauthMaxAge: number;
 }
 
 /** The password policy alone, for the admin CLI, which needs no signing keys. */
@@ -161,6 +188,8 @@ export function parseConfig(env: ConfigEnv): Config {
     sessionMaxLifetime: vars.SESSION_MAX_LIFETIME,
     mfaIssuer: vars.MFA_ISSUER,
     mfaEncryptionKeys: vars.MFA_ENCRYPTION_KEYS,
+    webauthn: { rpId: vars.WEBAUTHN_RP_ID, rpName: vars.WEBAUTHN_RP_NAME, origins: vars.WEBAUTHN_ORIGINS },
+    reauthMaxAge: vars.REAUTH_MAX_AGE,
   };
 }
 
@@ -171,15 +200,34 @@ export function parseConfig(env: ConfigEnv): Config {
  * revoke a session (reuse detection silently off). The bound catches that
  * mistake; a grace close to it is already weak, and the README says so.
  */
-export function validateConfig<Schema extends z.ZodMiniType<{ REFRESH_REUSE_INTERVAL: number; REFRESH_TOKEN_TTL: number }>>(
-  schema: Schema,
-  env: ConfigEnv,
-): z.infer<Schema> {
+export function validateConfig<
+  Schema extends z.ZodMiniType<{ REFRESH_REUSE_INTERVAL: number; REFRESH_TOKEN_TTL: number; WEBAUTHN_RP_ID: string; WEBAUTHN_ORIGINS: string[] }>,
+>(schema: Schema, env: ConfigEnv): z.infer<Schema> {
   const vars = validate(schema, env);
   if (vars.REFRESH_REUSE_INTERVAL > vars.REFRESH_TOKEN_TTL) {
     throw new ConfigError("REFRESH_REUSE_INTERVAL", `must be at most REFRESH_TOKEN_TTL (${vars.REFRESH_TOKEN_TTL})`);
   }
+  checkWebAuthnOrigins(vars.WEBAUTHN_ORIGINS, vars.WEBAUTHN_RP_ID);
   return vars;
+}
+
+/**
+ * A browser creates and uses a passkey only on a page whose origin is secure
+ * (https, or http on localhost) and whose host is the RP id or a subdomain of
+ * it (WebAuthn §5.1.3, §5.1.4.1): an origin listed otherwise could never sign
+ * in, and none listed means no passkey could.
+ */
+function checkWebAuthnOrigins(origins: readonly string[], rpId: string): void {
+  if (origins.length === 0) throw new ConfigError("WEBAUTHN_ORIGINS", "must list the admin panel's origin, like https://admin.example.com");
+  for (const origin of origins) {
+    const { protocol, hostname } = new URL(origin);
+    if (protocol !== "https:" && !(protocol === "http:" && hostname === "localhost")) {
+      throw new ConfigError("WEBAUTHN_ORIGINS", `has ${origin}, which is not https (or http://localhost)`);
+    }
+    if (hostname !== rpId && !hostname.endsWith(`.${rpId}`)) {
+      throw new ConfigError("WEBAUTHN_ORIGINS", `has ${origin}, whose host is not WEBAUTHN_RP_ID (${rpId}) or a subdomain of it`);
+    }
+  }
 }
 
 /** The first problem, named by its variable: the operator fixes one line and redeploys. */

@@ -36,8 +36,59 @@ export const admins = sqliteTable(
      */
     totpLastStep: integer("totp_last_step"),
     totpEarlierSteps: integer("totp_earlier_steps").notNull().default(0),
+    /**
+     * The WebAuthn user handle (`user.id`): 16+ random bytes as base64url, the
+     * same for all the admin's passkeys and never the email or `id`, so an
+     * authenticator's list of accounts reveals nothing. Set by the first
+     * registration that succeeds.
+     */
+    webauthnUserId: text("webauthn_user_id").unique(),
+    /** When on, a password cannot sign the admin in: only a passkey can. */
+    passkeyOnly: integer("passkey_only", { mode: "boolean" }).notNull().default(false),
   },
   (table) => [uniqueIndex("admins_email_lower_unique").on(sql`lower(${table.email})`)],
+);
+
+/** An admin's registered passkeys (WebAuthn credentials). Only public material: there is no private key server-side. */
+export const passkeys = sqliteTable(
+  "passkeys",
+  {
+    /** An opaque random id: what the API calls a passkey's `id` (never the credential id). */
+    id: text("id").primaryKey(),
+    adminId: text("admin_id")
+      .notNull()
+      .references(() => admins.id, { onDelete: "cascade" }),
+    /** base64url, exactly as the authenticator's `response.id`; unique across admins. */
+    credentialId: text("credential_id").notNull().unique(),
+    /** base64url of the COSE public key. */
+    publicKey: text("public_key").notNull(),
+    /** The last signature counter seen; 0 for authenticators that keep none (synced passkeys). */
+    counter: integer("counter").notNull(),
+    /** JSON array of the transports the browser reported, handed back in `allowCredentials`-style hints. */
+    transports: text("transports").notNull().default("[]"),
+    aaguid: text("aaguid").notNull(),
+    /** The BS flag: the passkey is synced (backed up) by its provider. */
+    backedUp: integer("backed_up", { mode: "boolean" }).notNull(),
+    name: text("name").notNull(),
+    createdAt: integer("created_at").notNull(),
+    lastUsedAt: integer("last_used_at"),
+  },
+  (table) => [uniqueIndex("passkeys_admin_id_name_unique").on(table.adminId, table.name)],
+);
+
+/**
+ * WebAuthn challenges already used. Challenges are signed and stateless, so
+ * issuing one writes nothing; the verify that uses one inserts its hash in
+ * its decision batch, and a second use finds the row. Kept until expiry.
+ */
+export const webauthnChallenges = sqliteTable(
+  "webauthn_challenges",
+  {
+    /** SHA-256 of the challenge bytes, base64url. */
+    challengeHash: text("challenge_hash").primaryKey(),
+    expiresAt: integer("expires_at").notNull(),
+  },
+  (table) => [index("webauthn_challenges_expires_at").on(table.expiresAt)],
 );
 
 /**
@@ -85,6 +136,14 @@ export const sessions = sqliteTable(
     userAgent: text("user_agent"),
     /** How the admin logged in: RFC 8176 method names as a JSON array, copied into every token of the session. */
     amr: text("amr").notNull().default('["pwd"]'),
+    /**
+     * When the admin signed in to open this session (epoch ms): the tokens'
+     * `auth_time` (RFC 9470). Null for sessions opened before it was kept,
+     * which count as old for step-up.
+     */
+    authTime: integer("auth_time"),
+    /** The passkey that signed this session in, if one did: removing it revokes the session. */
+    passkeyId: text("passkey_id"),
   },
   (table) => [index("sessions_admin_id").on(table.adminId), index("sessions_expires_at").on(table.expiresAt)],
 );
@@ -159,7 +218,15 @@ export type AuditEvent =
   | "mfa_disabled"
   | "mfa_reset"
   | "mfa_recovery_code_used"
-  | "mfa_code_rejected";
+  | "mfa_code_rejected"
+  | "passkey_registered"
+  | "passkey_renamed"
+  | "passkey_removed"
+  | "passkey_reset"
+  | "passkey_only_enabled"
+  | "passkey_only_disabled"
+  | "passkey_counter_regressed"
+  | "reauth_required";
 
 /**
  * Every auth event, written in the same D1 batch as the change it records, so

@@ -1,12 +1,32 @@
 import * as z from "zod/mini";
 import { LOGOUT_SCOPES } from "../auth/logout.ts";
-import { EmailStr, LoginRequest, MfaCodeRequest, PasswordChangeRequest, RefreshRequest } from "../routes/request-schemas.ts";
+import {
+  EmailStr,
+  LoginRequest,
+  MfaCodeRequest,
+  OptionalPasskeyName,
+  PASSKEY_NAME,
+  PasskeyName,
+  PasskeyOnlyRequest,
+  PasskeyRegistrationRequest,
+  PasskeyRenameRequest,
+  PasskeySignInRequest,
+  PasswordChangeRequest,
+  pyBool,
+  pyDict,
+  RefreshRequest,
+} from "../routes/request-schemas.ts";
 import {
   AdminSession,
   AdminUser,
   HTTPError,
   LoginResponse,
   LogoutResponse,
+  Passkey,
+  PasskeyOnlyResponse,
+  PasskeyRegistrationOptions,
+  PasskeyRemoveResponse,
+  PasskeySignInOptions,
   PasswordChangeResponse,
   RefreshResponse,
   SessionRevokeResponse,
@@ -34,6 +54,15 @@ const COMPONENTS = {
   PasswordChangeResponse: [PasswordChangeResponse, "output"],
   AdminSession: [AdminSession, "output"],
   SessionRevokeResponse: [SessionRevokeResponse, "output"],
+  PasskeyRegistrationOptions: [PasskeyRegistrationOptions, "output"],
+  PasskeyRegistrationRequest: [PasskeyRegistrationRequest, "input"],
+  PasskeySignInOptions: [PasskeySignInOptions, "output"],
+  PasskeySignInRequest: [PasskeySignInRequest, "input"],
+  Passkey: [Passkey, "output"],
+  PasskeyRenameRequest: [PasskeyRenameRequest, "input"],
+  PasskeyRemoveResponse: [PasskeyRemoveResponse, "output"],
+  PasskeyOnlyRequest: [PasskeyOnlyRequest, "input"],
+  PasskeyOnlyResponse: [PasskeyOnlyResponse, "output"],
   HTTPError: [HTTPError, "output"],
 } as const;
 
@@ -74,10 +103,18 @@ function jsonSchema(name: keyof typeof COMPONENTS): Record<string, unknown> {
     unrepresentable: "any",
     override: ({ zodSchema, jsonSchema }) => {
       if (zodSchema === EmailStr) jsonSchema.format = "email";
+      // Checked by code the JSON Schema emitter cannot read: say what pydantic's `dict`, `bool` and `Field` accept.
+      if (zodSchema === pyDict) Object.assign(jsonSchema, { type: "object", additionalProperties: true, description: WEBAUTHN_JSON });
+      if (zodSchema === pyBool) jsonSchema.type = "boolean";
+      if (zodSchema === PasskeyName) Object.assign(jsonSchema, { minLength: PASSKEY_NAME.min, maxLength: PASSKEY_NAME.max });
+      if (zodSchema === OptionalPasskeyName) jsonSchema.maxLength = PASSKEY_NAME.max;
     },
   }) as Record<string, unknown>;
   return { title: name, ...body };
 }
+
+const WEBAUTHN_JSON =
+  "The credential as WebAuthn's JSON form (`PublicKeyCredential.toJSON()`, or what @simplewebauthn/browser's startRegistration / startAuthentication return): base64url without padding.";
 
 const ref = (name: ComponentName) => ({ $ref: `#/components/schemas/${name}` });
 const json = (name: ComponentName, description: string) => ({ description, content: { "application/json": { schema: ref(name) } } });
@@ -104,6 +141,26 @@ const SESSION_RATE_LIMITED = {
   headers: ERRORS[429].headers,
 };
 
+/**
+ * The routes that change how an admin signs in need a recent sign-in (RFC
+ * 9470): their 401 is also the step-up challenge, whose `max_age` is
+ * REAUTH_MAX_AGE.
+ */
+const STEP_UP_401 = {
+  ...json(
+    "HTTPError",
+    'Not authenticated or the token was refused; or `{"detail":"Recent authentication required"}` when the session\'s sign-in is older than ' +
+      "REAUTH_MAX_AGE (or unknown): sign the admin in again (password and code, or a passkey) and retry with the new token.",
+  ),
+  headers: {
+    "WWW-Authenticate": {
+      description:
+        'RFC 9470 §3 on the step-up refusal: `Bearer error="insufficient_user_authentication", error_description="A more recent authentication is required", max_age=600`',
+      schema: { type: "string" },
+    },
+  },
+};
+
 /** The three enrolment routes: the caller's own second factor, by bearer token. */
 function totpOperation(action: "setup" | "confirm" | "disable", summary: string, description: string, response: ComponentName) {
   const withCode = action !== "setup";
@@ -118,10 +175,11 @@ function totpOperation(action: "setup" | "confirm" | "disable", summary: string,
       responses: {
         200: json(response, "Successful Response"),
         ...(withCode ? { 400: ERRORS[400] } : {}),
-        401: ERRORS[401],
+        401: STEP_UP_401,
         409: json("HTTPError", action === "disable" ? "MFA not enabled" : "MFA already enabled"),
         413: ERRORS[413],
-        ...(withCode ? { 422: ERRORS[422], 429: ERRORS[429] } : { 429: SESSION_RATE_LIMITED }),
+        ...(withCode ? { 422: ERRORS[422] } : {}),
+        429: SESSION_RATE_LIMITED,
         503: ERRORS[503],
       },
     },
@@ -295,6 +353,7 @@ export function buildOpenApiDocument() {
           },
         },
       },
+      ...passkeyPaths(),
     },
     components: {
       schemas: {
@@ -302,6 +361,160 @@ export function buildOpenApiDocument() {
         ...FASTAPI_COMPONENTS,
       },
       securitySchemes: { HTTPBearer: { type: "http", scheme: "bearer", bearerFormat: "JWT" } },
+    },
+  };
+}
+
+/** The passkey routes (contract-passkeys.md §2). */
+function passkeyPaths() {
+  const bearer = [{ HTTPBearer: [] }];
+  const noToken: never[] = [];
+  const body = (name: ComponentName) => ({ required: true, content: { "application/json": { schema: ref(name) } } });
+  const operation = (method: string, path: string, summary: string, description: string, rest: Record<string, unknown>) => ({
+    tags: ["Admin Passkeys"],
+    summary,
+    description,
+    operationId: `${summary.toLowerCase().replaceAll(" ", "_")}_api_v1_admin_auth_${path.replaceAll(/[/{}]/g, "_").replace(/^_/, "")}_${method}`,
+    ...rest,
+  });
+  const idParameter = [{ name: "id", in: "path", required: true, schema: { type: "string", title: "Id" } }];
+  const notFound = json("HTTPError", "Not one of the caller's passkeys (unknown or another admin's)");
+  return {
+    "/api/v1/admin/auth/passkeys/register/options": {
+      post: operation(
+        "post",
+        "passkeys/register/options",
+        "Admin Passkey Register Options",
+        "Options for `navigator.credentials.create()` (parse them with `PublicKeyCredential.parseCreationOptionsFromJSON`): a discoverable credential with user verification, none of the admin's passkeys again. The body is ignored. Needs a recent sign-in.",
+        {
+          security: bearer,
+          responses: { 200: json("PasskeyRegistrationOptions", "Successful Response"), 401: STEP_UP_401, 429: SESSION_RATE_LIMITED, 503: ERRORS[503] },
+        },
+      ),
+    },
+    "/api/v1/admin/auth/passkeys/register/verify": {
+      post: operation(
+        "post",
+        "passkeys/register/verify",
+        "Admin Passkey Register Verify",
+        "Store the passkey the browser created from the options, within 5 minutes; each options' challenge serves one verify. Without `name`, the passkey is named after its provider (or `Passkey`). Needs a recent sign-in.",
+        {
+          security: bearer,
+          requestBody: body("PasskeyRegistrationRequest"),
+          responses: {
+            200: json("Passkey", "Successful Response"),
+            400: json("HTTPError", "Invalid passkey registration: any failed check of the ceremony or its challenge"),
+            401: STEP_UP_401,
+            409: json("HTTPError", "Passkey already registered; Too many passkeys (10); Passkey name already in use"),
+            413: ERRORS[413],
+            422: ERRORS[422],
+            429: SESSION_RATE_LIMITED,
+            503: ERRORS[503],
+          },
+        },
+      ),
+    },
+    "/api/v1/admin/auth/passkeys/login/options": {
+      post: operation(
+        "post",
+        "passkeys/login/options",
+        "Admin Passkey Login Options",
+        "Options for `navigator.credentials.get()` (`PublicKeyCredential.parseRequestOptionsFromJSON`): usernameless, no email asked. Stores nothing. The body is ignored.",
+        {
+          security: noToken,
+          responses: { 200: json("PasskeySignInOptions", "Successful Response"), 429: ERRORS[429], 503: ERRORS[503] },
+        },
+      ),
+    },
+    "/api/v1/admin/auth/passkeys/login/verify": {
+      post: operation(
+        "post",
+        "passkeys/login/verify",
+        "Admin Passkey Login Verify",
+        'Sign in with the assertion the browser made from the options: login\'s answer, with `amr` `["pop","mfa"]` in the tokens. No TOTP code is asked, and the email\'s password lockout does not apply.',
+        {
+          security: noToken,
+          requestBody: body("PasskeySignInRequest"),
+          responses: {
+            200: json("scaikey__api__v1__admin__auth__LoginResponse", "Successful Response"),
+            401: json("HTTPError", "Invalid passkey"),
+            403: json("HTTPError", "Account disabled"),
+            413: ERRORS[413],
+            422: ERRORS[422],
+            429: ERRORS[429],
+            503: ERRORS[503],
+          },
+        },
+      ),
+    },
+    "/api/v1/admin/auth/passkeys": {
+      get: operation("get", "passkeys", "Admin Passkeys", "The caller's passkeys, newest first.", {
+        security: bearer,
+        responses: {
+          200: {
+            description: "Successful Response",
+            content: { "application/json": { schema: { type: "array", items: ref("Passkey"), title: "Response Admin Passkeys" } } },
+          },
+          401: ERRORS[401],
+          503: ERRORS[503],
+        },
+      }),
+    },
+    "/api/v1/admin/auth/passkeys/only": {
+      post: operation(
+        "post",
+        "passkeys/only",
+        "Admin Passkey Only",
+        "Turn passkey-only on (a password alone then answers 401 `Passkey required`; every other session ends) or off. Needs a recent sign-in.",
+        {
+          security: bearer,
+          requestBody: body("PasskeyOnlyRequest"),
+          responses: {
+            200: json("PasskeyOnlyResponse", "Successful Response"),
+            401: STEP_UP_401,
+            409: json("HTTPError", "No passkey registered"),
+            413: ERRORS[413],
+            422: ERRORS[422],
+            429: SESSION_RATE_LIMITED,
+            503: ERRORS[503],
+          },
+        },
+      ),
+    },
+    "/api/v1/admin/auth/passkeys/{id}": {
+      patch: operation("patch", "passkeys/{id}", "Admin Passkey Rename", "Rename one of the caller's passkeys.", {
+        security: bearer,
+        parameters: idParameter,
+        requestBody: body("PasskeyRenameRequest"),
+        responses: {
+          200: json("Passkey", "Successful Response"),
+          401: ERRORS[401],
+          404: notFound,
+          409: json("HTTPError", "Passkey name already in use"),
+          413: ERRORS[413],
+          422: ERRORS[422],
+          429: SESSION_RATE_LIMITED,
+          503: ERRORS[503],
+        },
+      }),
+      delete: operation(
+        "delete",
+        "passkeys/{id}",
+        "Admin Passkey Remove",
+        "Remove one of the caller's passkeys; the sessions it opened end. Needs a recent sign-in.",
+        {
+          security: bearer,
+          parameters: idParameter,
+          responses: {
+            200: json("PasskeyRemoveResponse", "Successful Response"),
+            401: STEP_UP_401,
+            404: notFound,
+            409: json("HTTPError", "Last passkey of a passkey-only account"),
+            429: SESSION_RATE_LIMITED,
+            503: ERRORS[503],
+          },
+        },
+      ),
     },
   };
 }

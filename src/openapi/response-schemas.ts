@@ -10,6 +10,7 @@ export const AdminUser = z.object({
   created_at: z.string(),
   last_login_at: z.nullable(z.string()),
   mfa_enabled: z.boolean(),
+  passkey_only: z.boolean(),
 });
 
 const tokenPair = {
@@ -42,5 +43,41 @@ export const AdminSession = z.object({
   current: z.boolean(),
 });
 export const SessionRevokeResponse = z.object({ message: z.string() });
+
+/** A passkey as listed: never its public key or credential id. */
+export const Passkey = z.object({
+  id: z.string(),
+  name: z.string(),
+  created_at: z.string(),
+  last_used_at: z.nullable(z.string()),
+  backed_up: z.boolean(),
+  transports: z.array(z.string()),
+});
+
+const credentialDescriptor = z.object({ type: z.literal("public-key"), id: z.string(), transports: z.array(z.string()) });
+
+/** WebAuthn Level 3's `PublicKeyCredentialCreationOptionsJSON`, as this service fills it. */
+export const PasskeyRegistrationOptions = z.object({
+  rp: z.object({ id: z.string(), name: z.string() }),
+  user: z.object({ id: z.string(), name: z.string(), displayName: z.string() }),
+  challenge: z.string(),
+  pubKeyCredParams: z.array(z.object({ type: z.literal("public-key"), alg: z.number() })),
+  timeout: z.number(),
+  excludeCredentials: z.array(credentialDescriptor),
+  authenticatorSelection: z.object({ residentKey: z.literal("required"), requireResidentKey: z.literal(true), userVerification: z.literal("required") }),
+  attestation: z.literal("none"),
+});
+
+/** WebAuthn Level 3's `PublicKeyCredentialRequestOptionsJSON`, for a discoverable credential. */
+export const PasskeySignInOptions = z.object({
+  challenge: z.string(),
+  rpId: z.string(),
+  timeout: z.number(),
+  userVerification: z.literal("required"),
+  allowCredentials: z.array(credentialDescriptor),
+});
+
+export const PasskeyRemoveResponse = z.object({ message: z.string() });
+export const PasskeyOnlyResponse = z.object({ passkey_only: z.boolean() });
 
 export const HTTPError = z.object({ detail: z.string() });

@@ -13,6 +13,12 @@ export type RevocationReason =
   | "mfa_enabled"
   | "mfa_disabled"
   | "mfa_reset"
+  /** Opened by a passkey that was then removed. */
+  | "passkey_removed"
+  /** The operator removed every passkey of the admin (lost device). */
+  | "passkey_reset"
+  /** Turning passkey-only on ends the sessions that a password opened. */
+  | "passkey_only_enabled"
   /** Ended by its admin from another of their sessions (`logout?scope=others|global`, `DELETE /sessions/{id}`). */
   | "signed_out_elsewhere";
 
@@ -26,6 +32,10 @@ export interface NewSession {
   userAgent: string | null;
   /** RFC 8176 authentication methods of the login. */
   amr: readonly string[];
+  /** When the admin signed in (ms): the tokens' `auth_time`. */
+  authTime: number;
+  /** The passkey that signed the admin in, if one did. */
+  passkeyId: string | null;
 }
 
 /**
@@ -49,6 +59,8 @@ export function insertSessionIf(db: Database, session: NewSession, condition: SQ
     ip: session.ip,
     userAgent: session.userAgent,
     amr: JSON.stringify(session.amr),
+    authTime: session.authTime,
+    passkeyId: session.passkeyId,
   };
   return db
     .insert(sessions)
@@ -108,7 +120,10 @@ export interface Rotation {
   maxLifetimeMs: number;
 }
 
-export type RotationOutcome = { kind: "rotated"; amr: string[]; expiresAt: number } | { kind: "reuse_detected"; expiresAt: number } | { kind: "refused" };
+export type RotationOutcome =
+  | { kind: "rotated"; amr: string[]; expiresAt: number; authTime: number | null }
+  | { kind: "reuse_detected"; expiresAt: number }
+  | { kind: "refused" };
 
 /**
  * Decides a refresh in one D1 batch (one transaction on the primary), so of N
@@ -151,11 +166,11 @@ export async function rotateRefreshToken(db: Database, rotation: Rotation, origi
         expiresAt: sql`min(${rotation.expiresAt}, ${sessions.createdAt} + ${rotation.maxLifetimeMs})`,
       })
       .where(and(ownSession, eq(sessions.refreshJti, rotation.presentedJti), withinLife(rotation.clock), adminIsActive(rotation.adminId)))
-      .returning({ amr: sessions.amr, expiresAt: sessions.expiresAt }),
+      .returning({ amr: sessions.amr, expiresAt: sessions.expiresAt, authTime: sessions.authTime }),
     auditIfChanged(db, now, origin, { event: "refresh", ...subject }),
   ]);
-  // The session keeps how its admin logged in: every refreshed token says it again.
-  if (rotated[0]) return { kind: "rotated", amr: JSON.parse(rotated[0].amr), expiresAt: rotated[0].expiresAt };
+  // The session keeps how and when its admin logged in: every refreshed token says it again.
+  if (rotated[0]) return { kind: "rotated", amr: JSON.parse(rotated[0].amr), expiresAt: rotated[0].expiresAt, authTime: rotated[0].authTime };
   if (replayed[0]) return { kind: "reuse_detected", expiresAt: replayed[0].expiresAt };
   return { kind: "refused" };
 }
@@ -187,14 +202,28 @@ export function revokeAdminSessions(db: Database, adminId: string, reason: Revoc
     .returning({ id: sessions.id, expiresAt: sessions.expiresAt });
 }
 
-/** The admin behind a live session, in one read. */
-export async function findSessionAdmin(db: Database, sessionId: string, adminId: string) {
-  const [row] = await db
-    .select({ admin: admins, revokedAt: sessions.revokedAt, expiresAt: sessions.expiresAt, createdAt: sessions.createdAt })
+/**
+ * The admin behind a session, with what tells whether the session is live, in
+ * one read (also as a batch item: D1 returns a batch's rows keyed by column
+ * name, so the session's `created_at` is renamed apart from the admin's).
+ */
+export function sessionAdmin(db: Database, sessionId: string, adminId: string) {
+  return db
+    .select({
+      admin: admins,
+      revokedAt: sessions.revokedAt,
+      expiresAt: sessions.expiresAt,
+      createdAt: sql<number>`${sessions.createdAt}`.mapWith(sessions.createdAt).as("session_created_at"),
+    })
     .from(sessions)
     .innerJoin(admins, eq(admins.id, sessions.adminId))
     .where(and(eq(sessions.id, sessionId), eq(sessions.adminId, adminId)))
     .limit(1);
+}
+
+/** The admin behind a live session, in one read. */
+export async function findSessionAdmin(db: Database, sessionId: string, adminId: string) {
+  const [row] = await sessionAdmin(db, sessionId, adminId);
   return row ?? null;
 }
 

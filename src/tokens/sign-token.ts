@@ -17,11 +17,14 @@ const encoder = new TextEncoder();
  * `amr` (RFC 8176 §2, registered for JWTs by RFC 8176 §6.1) tells the services
  * that verify these tokens how the admin logged in: `mfa` is there only after
  * a second factor, so a service can demand it for its most sensitive actions.
+ * `auth_time` lets them, and the step-up routes here, ask how recent the
+ * sign-in behind the token is (RFC 9470).
  */
 export function signToken(keyring: Keyring, kind: TokenKind, claims: TokenClaims & { amr: readonly string[] }, audience: TokenAudience): Promise<string> {
   const payload = {
     sid: claims.sid,
     amr: claims.amr,
+    ...(claims.auth_time === null ? {} : { auth_time: claims.auth_time }),
     iss: audience.issuer,
     aud: audience.audience,
     sub: claims.sub,

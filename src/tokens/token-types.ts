@@ -15,6 +15,12 @@ export interface TokenClaims {
   jti: string;
   iat: number;
   exp: number;
+  /**
+   * When the admin signed in to open the session (seconds), kept by every
+   * refresh (RFC 9470 §4, OpenID Connect Core §2); null for sessions opened
+   * before it was recorded, which step-up treats as old.
+   */
+  auth_time: number | null;
 }
 
 /** Far above any token this service issues, far below what would cost real work to parse. */

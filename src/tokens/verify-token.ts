@@ -62,7 +62,10 @@ export async function verifyToken(keyring: Keyring, kind: TokenKind, token: stri
   // `iat` says when a token was issued (RFC 7519 §4.1.6); a future one could only stretch its life.
   if (iat > now + MAX_CLOCK_SKEW_SECONDS || exp - iat > longestLife) return null;
   if (!nonEmpty(sub) || !nonEmpty(sid) || !nonEmpty(jti)) return null;
-  return { sub, sid, jti, iat, exp };
+  // Absent on tokens of sessions opened before it was recorded; present, it must be what this service writes.
+  const authTime = claims.auth_time ?? null;
+  if (authTime !== null && !wholeSeconds(authTime)) return null;
+  return { sub, sid, jti, iat, exp, auth_time: authTime };
 }
 
 function wholeSeconds(value: unknown): value is number {

@@ -204,6 +204,150 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/admin/auth/passkeys/register/options": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Admin Passkey Register Options
+         * @description Options for `navigator.credentials.create()` (parse them with `PublicKeyCredential.parseCreationOptionsFromJSON`): a discoverable credential with user verification, none of the admin's passkeys again. The body is ignored. Needs a recent sign-in.
+         */
+        post: operations["admin_passkey_register_options_api_v1_admin_auth_passkeys_register_options_post"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/admin/auth/passkeys/register/verify": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Admin Passkey Register Verify
+         * @description Store the passkey the browser created from the options, within 5 minutes; each options' challenge serves one verify. Without `name`, the passkey is named after its provider (or `Passkey`). Needs a recent sign-in.
+         */
+        post: operations["admin_passkey_register_verify_api_v1_admin_auth_passkeys_register_verify_post"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/admin/auth/passkeys/login/options": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Admin Passkey Login Options
+         * @description Options for `navigator.credentials.get()` (`PublicKeyCredential.parseRequestOptionsFromJSON`): usernameless, no email asked. Stores nothing. The body is ignored.
+         */
+        post: operations["admin_passkey_login_options_api_v1_admin_auth_passkeys_login_options_post"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/admin/auth/passkeys/login/verify": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Admin Passkey Login Verify
+         * @description Sign in with the assertion the browser made from the options: login's answer, with `amr` `["pop","mfa"]` in the tokens. No TOTP code is asked, and the email's password lockout does not apply.
+         */
+        post: operations["admin_passkey_login_verify_api_v1_admin_auth_passkeys_login_verify_post"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/admin/auth/passkeys": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Admin Passkeys
+         * @description The caller's passkeys, newest first.
+         */
+        get: operations["admin_passkeys_api_v1_admin_auth_passkeys_get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/admin/auth/passkeys/only": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Admin Passkey Only
+         * @description Turn passkey-only on (a password alone then answers 401 `Passkey required`; every other session ends) or off. Needs a recent sign-in.
+         */
+        post: operations["admin_passkey_only_api_v1_admin_auth_passkeys_only_post"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/admin/auth/passkeys/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post?: never;
+        /**
+         * Admin Passkey Remove
+         * @description Remove one of the caller's passkeys; the sessions it opened end. Needs a recent sign-in.
+         */
+        delete: operations["admin_passkey_remove_api_v1_admin_auth_passkeys__id__delete"];
+        options?: never;
+        head?: never;
+        /**
+         * Admin Passkey Rename
+         * @description Rename one of the caller's passkeys.
+         */
+        patch: operations["admin_passkey_rename_api_v1_admin_auth_passkeys__id__patch"];
+        trace?: never;
+    };
 }
 export type webhooks = Record<string, never>;
 export interface components {
@@ -231,6 +375,7 @@ export interface components {
                 created_at: string;
                 last_login_at: string | null;
                 mfa_enabled: boolean;
+                passkey_only: boolean;
             };
         };
         /** scaikey__api__v1__me__auth__RefreshRequest */
@@ -255,6 +400,7 @@ export interface components {
             created_at: string;
             last_login_at: string | null;
             mfa_enabled: boolean;
+            passkey_only: boolean;
         };
         /** LogoutResponse */
         LogoutResponse: {
@@ -306,6 +452,95 @@ export interface components {
         /** SessionRevokeResponse */
         SessionRevokeResponse: {
             message: string;
+        };
+        /** PasskeyRegistrationOptions */
+        PasskeyRegistrationOptions: {
+            rp: {
+                id: string;
+                name: string;
+            };
+            user: {
+                id: string;
+                name: string;
+                displayName: string;
+            };
+            challenge: string;
+            pubKeyCredParams: {
+                /** @constant */
+                type: "public-key";
+                alg: number;
+            }[];
+            timeout: number;
+            excludeCredentials: {
+                /** @constant */
+                type: "public-key";
+                id: string;
+                transports: string[];
+            }[];
+            authenticatorSelection: {
+                /** @constant */
+                residentKey: "required";
+                /** @constant */
+                requireResidentKey: true;
+                /** @constant */
+                userVerification: "required";
+            };
+            /** @constant */
+            attestation: "none";
+        };
+        /** PasskeyRegistrationRequest */
+        PasskeyRegistrationRequest: {
+            /** @description The credential as WebAuthn's JSON form (`PublicKeyCredential.toJSON()`, or what @simplewebauthn/browser's startRegistration / startAuthentication return): base64url without padding. */
+            response: {
+                [key: string]: unknown;
+            };
+            name?: string | null;
+        };
+        /** PasskeySignInOptions */
+        PasskeySignInOptions: {
+            challenge: string;
+            rpId: string;
+            timeout: number;
+            /** @constant */
+            userVerification: "required";
+            allowCredentials: {
+                /** @constant */
+                type: "public-key";
+                id: string;
+                transports: string[];
+            }[];
+        };
+        /** PasskeySignInRequest */
+        PasskeySignInRequest: {
+            /** @description The credential as WebAuthn's JSON form (`PublicKeyCredential.toJSON()`, or what @simplewebauthn/browser's startRegistration / startAuthentication return): base64url without padding. */
+            response: {
+                [key: string]: unknown;
+            };
+        };
+        /** Passkey */
+        Passkey: {
+            id: string;
+            name: string;
+            created_at: string;
+            last_used_at: string | null;
+            backed_up: boolean;
+            transports: string[];
+        };
+        /** PasskeyRenameRequest */
+        PasskeyRenameRequest: {
+            name: string;
+        };
+        /** PasskeyRemoveResponse */
+        PasskeyRemoveResponse: {
+            message: string;
+        };
+        /** PasskeyOnlyRequest */
+        PasskeyOnlyRequest: {
+            enabled: boolean;
+        };
+        /** PasskeyOnlyResponse */
+        PasskeyOnlyResponse: {
+            passkey_only: boolean;
         };
         /** HTTPError */
         HTTPError: {
@@ -615,9 +850,11 @@ export interface operations {
                     "application/json": components["schemas"]["TotpSetupResponse"];
                 };
             };
-            /** @description Not authenticated, or the token or credentials were refused */
+            /** @description Not authenticated or the token was refused; or `{"detail":"Recent authentication required"}` when the session's sign-in is older than REAUTH_MAX_AGE (or unknown): sign the admin in again (password and code, or a passkey) and retry with the new token. */
             401: {
                 headers: {
+                    /** @description RFC 9470 §3 on the step-up refusal: `Bearer error="insufficient_user_authentication", error_description="A more recent authentication is required", max_age=600` */
+                    "WWW-Authenticate"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -695,9 +932,11 @@ export interface operations {
                     "application/json": components["schemas"]["HTTPError"];
                 };
             };
-            /** @description Not authenticated, or the token or credentials were refused */
+            /** @description Not authenticated or the token was refused; or `{"detail":"Recent authentication required"}` when the session's sign-in is older than REAUTH_MAX_AGE (or unknown): sign the admin in again (password and code, or a passkey) and retry with the new token. */
             401: {
                 headers: {
+                    /** @description RFC 9470 §3 on the step-up refusal: `Bearer error="insufficient_user_authentication", error_description="A more recent authentication is required", max_age=600` */
+                    "WWW-Authenticate"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -731,7 +970,7 @@ export interface operations {
                     "application/json": components["schemas"]["HTTPValidationError"];
                 };
             };
-            /** @description Too many login attempts */
+            /** @description Too many such calls from this session in the last minute (`SESSION_RATE_LIMITER`, 20 in wrangler.toml); the contract's one 429 body */
             429: {
                 headers: {
                     /** @description Seconds to wait */
@@ -784,9 +1023,11 @@ export interface operations {
                     "application/json": components["schemas"]["HTTPError"];
                 };
             };
-            /** @description Not authenticated, or the token or credentials were refused */
+            /** @description Not authenticated or the token was refused; or `{"detail":"Recent authentication required"}` when the session's sign-in is older than REAUTH_MAX_AGE (or unknown): sign the admin in again (password and code, or a passkey) and retry with the new token. */
             401: {
                 headers: {
+                    /** @description RFC 9470 §3 on the step-up refusal: `Bearer error="insufficient_user_authentication", error_description="A more recent authentication is required", max_age=600` */
+                    "WWW-Authenticate"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -820,7 +1061,7 @@ export interface operations {
                     "application/json": components["schemas"]["HTTPValidationError"];
                 };
             };
-            /** @description Too many login attempts */
+            /** @description Too many such calls from this session in the last minute (`SESSION_RATE_LIMITER`, 20 in wrangler.toml); the contract's one 429 body */
             429: {
                 headers: {
                     /** @description Seconds to wait */
@@ -996,6 +1237,550 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["HTTPError"];
+                };
+            };
+            /** @description Too many such calls from this session in the last minute (`SESSION_RATE_LIMITER`, 20 in wrangler.toml); the contract's one 429 body */
+            429: {
+                headers: {
+                    /** @description Seconds to wait */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPError"];
+                };
+            };
+            /** @description Storage unavailable */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPError"];
+                };
+            };
+        };
+    };
+    admin_passkey_register_options_api_v1_admin_auth_passkeys_register_options_post: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PasskeyRegistrationOptions"];
+                };
+            };
+            /** @description Not authenticated or the token was refused; or `{"detail":"Recent authentication required"}` when the session's sign-in is older than REAUTH_MAX_AGE (or unknown): sign the admin in again (password and code, or a passkey) and retry with the new token. */
+            401: {
+                headers: {
+                    /** @description RFC 9470 §3 on the step-up refusal: `Bearer error="insufficient_user_authentication", error_description="A more recent authentication is required", max_age=600` */
+                    "WWW-Authenticate"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPError"];
+                };
+            };
+            /** @description Too many such calls from this session in the last minute (`SESSION_RATE_LIMITER`, 20 in wrangler.toml); the contract's one 429 body */
+            429: {
+                headers: {
+                    /** @description Seconds to wait */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPError"];
+                };
+            };
+            /** @description Storage unavailable */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPError"];
+                };
+            };
+        };
+    };
+    admin_passkey_register_verify_api_v1_admin_auth_passkeys_register_verify_post: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["PasskeyRegistrationRequest"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Passkey"];
+                };
+            };
+            /** @description Invalid passkey registration: any failed check of the ceremony or its challenge */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPError"];
+                };
+            };
+            /** @description Not authenticated or the token was refused; or `{"detail":"Recent authentication required"}` when the session's sign-in is older than REAUTH_MAX_AGE (or unknown): sign the admin in again (password and code, or a passkey) and retry with the new token. */
+            401: {
+                headers: {
+                    /** @description RFC 9470 §3 on the step-up refusal: `Bearer error="insufficient_user_authentication", error_description="A more recent authentication is required", max_age=600` */
+                    "WWW-Authenticate"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPError"];
+                };
+            };
+            /** @description Passkey already registered; Too many passkeys (10); Passkey name already in use */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPError"];
+                };
+            };
+            /** @description Request body over 64 KiB */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPError"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+            /** @description Too many such calls from this session in the last minute (`SESSION_RATE_LIMITER`, 20 in wrangler.toml); the contract's one 429 body */
+            429: {
+                headers: {
+                    /** @description Seconds to wait */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPError"];
+                };
+            };
+            /** @description Storage unavailable */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPError"];
+                };
+            };
+        };
+    };
+    admin_passkey_login_options_api_v1_admin_auth_passkeys_login_options_post: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PasskeySignInOptions"];
+                };
+            };
+            /** @description Too many login attempts */
+            429: {
+                headers: {
+                    /** @description Seconds to wait */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPError"];
+                };
+            };
+            /** @description Storage unavailable */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPError"];
+                };
+            };
+        };
+    };
+    admin_passkey_login_verify_api_v1_admin_auth_passkeys_login_verify_post: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["PasskeySignInRequest"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["scaikey__api__v1__admin__auth__LoginResponse"];
+                };
+            };
+            /** @description Invalid passkey */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPError"];
+                };
+            };
+            /** @description Account disabled */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPError"];
+                };
+            };
+            /** @description Request body over 64 KiB */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPError"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+            /** @description Too many login attempts */
+            429: {
+                headers: {
+                    /** @description Seconds to wait */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPError"];
+                };
+            };
+            /** @description Storage unavailable */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPError"];
+                };
+            };
+        };
+    };
+    admin_passkeys_api_v1_admin_auth_passkeys_get: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Passkey"][];
+                };
+            };
+            /** @description Not authenticated, or the token or credentials were refused */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPError"];
+                };
+            };
+            /** @description Storage unavailable */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPError"];
+                };
+            };
+        };
+    };
+    admin_passkey_only_api_v1_admin_auth_passkeys_only_post: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["PasskeyOnlyRequest"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PasskeyOnlyResponse"];
+                };
+            };
+            /** @description Not authenticated or the token was refused; or `{"detail":"Recent authentication required"}` when the session's sign-in is older than REAUTH_MAX_AGE (or unknown): sign the admin in again (password and code, or a passkey) and retry with the new token. */
+            401: {
+                headers: {
+                    /** @description RFC 9470 §3 on the step-up refusal: `Bearer error="insufficient_user_authentication", error_description="A more recent authentication is required", max_age=600` */
+                    "WWW-Authenticate"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPError"];
+                };
+            };
+            /** @description No passkey registered */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPError"];
+                };
+            };
+            /** @description Request body over 64 KiB */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPError"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+            /** @description Too many such calls from this session in the last minute (`SESSION_RATE_LIMITER`, 20 in wrangler.toml); the contract's one 429 body */
+            429: {
+                headers: {
+                    /** @description Seconds to wait */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPError"];
+                };
+            };
+            /** @description Storage unavailable */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPError"];
+                };
+            };
+        };
+    };
+    admin_passkey_remove_api_v1_admin_auth_passkeys__id__delete: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PasskeyRemoveResponse"];
+                };
+            };
+            /** @description Not authenticated or the token was refused; or `{"detail":"Recent authentication required"}` when the session's sign-in is older than REAUTH_MAX_AGE (or unknown): sign the admin in again (password and code, or a passkey) and retry with the new token. */
+            401: {
+                headers: {
+                    /** @description RFC 9470 §3 on the step-up refusal: `Bearer error="insufficient_user_authentication", error_description="A more recent authentication is required", max_age=600` */
+                    "WWW-Authenticate"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPError"];
+                };
+            };
+            /** @description Not one of the caller's passkeys (unknown or another admin's) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPError"];
+                };
+            };
+            /** @description Last passkey of a passkey-only account */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPError"];
+                };
+            };
+            /** @description Too many such calls from this session in the last minute (`SESSION_RATE_LIMITER`, 20 in wrangler.toml); the contract's one 429 body */
+            429: {
+                headers: {
+                    /** @description Seconds to wait */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPError"];
+                };
+            };
+            /** @description Storage unavailable */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPError"];
+                };
+            };
+        };
+    };
+    admin_passkey_rename_api_v1_admin_auth_passkeys__id__patch: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["PasskeyRenameRequest"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Passkey"];
+                };
+            };
+            /** @description Not authenticated, or the token or credentials were refused */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPError"];
+                };
+            };
+            /** @description Not one of the caller's passkeys (unknown or another admin's) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPError"];
+                };
+            };
+            /** @description Passkey name already in use */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPError"];
+                };
+            };
+            /** @description Request body over 64 KiB */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPError"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
                 };
             };
             /** @description Too many such calls from this session in the last minute (`SESSION_RATE_LIMITER`, 20 in wrangler.toml); the contract's one 429 body */

@@ -1,0 +1,140 @@
+import { and, eq, sql } from "drizzle-orm";
+import { recordLogin } from "../admins/admin-store.ts";
+import { toAdminUser } from "../admins/admin-user.ts";
+import { audit, auditIf } from "../audit/audit-log.ts";
+import type { AuthContext } from "../auth/auth-context.ts";
+import { issueTokens, newSessionExpiresAt } from "../auth/issue-tokens.ts";
+import type { LoginResult } from "../auth/login.ts";
+import { openSessionIf } from "../auth/new-session.ts";
+import { database, storage } from "../db/client.ts";
+import { admins, passkeys } from "../db/schema.ts";
+import { decodeBase64Url, randomId } from "../encoding/base64.ts";
+import { ApiError } from "../errors/api-error.ts";
+import { sessionOpened } from "../sessions/session-store.ts";
+import { checkClientRateLimits } from "../throttle/client-rate-limit.ts";
+import { emailKey } from "../throttle/login-throttle.ts";
+import { CHALLENGE_LIFETIME_SECONDS, issueChallenge, verifyChallenge } from "./challenge.ts";
+import { readCredentialResponse } from "./credential-response.ts";
+import { findPasskeyByCredentialId, previousStatementChanged, useChallenge } from "./passkey-store.ts";
+
+/** `PublicKeyCredentialRequestOptionsJSON` (WebAuthn Level 3 §5.1.9), as `parseRequestOptionsFromJSON` reads it. */
+export interface RequestOptions {
+  challenge: string;
+  rpId: string;
+  timeout: number;
+  userVerification: "required";
+  allowCredentials: never[];
+}
+
+/**
+ * A passkey session says how the admin signed in (RFC 8176 §2): `pop`, proof
+ * of possession of a key (registered by OpenID Connect EAP ACR Values 1.0),
+ * and `mfa`, as the authenticator verified the user.
+ */
+const PASSKEY_AMR = ["pop", "mfa"] as const;
+
+/**
+ * Sign-in options for discoverable credentials: no email is asked, so none is
+ * revealed. The challenge is signed, not stored: this costs no D1 or KV, so
+ * unauthenticated callers cannot grow storage or spend writes.
+ */
+export async function signInOptions(ctx: AuthContext): Promise<RequestOptions> {
+  await checkClientRateLimits(ctx.loginRateLimiters, ctx);
+  const { challenge } = await issueChallenge(ctx.config.mfaEncryptionKeys, { kind: "sign_in" }, ctx.now);
+  return {
+    challenge,
+    rpId: ctx.config.webauthn.rpId,
+    timeout: CHALLENGE_LIFETIME_SECONDS * 1000,
+    userVerification: "required",
+    allowCredentials: [],
+  };
+}
+
+/**
+ * Signs an admin in with a passkey: the TOTP code is skipped (the passkey is
+ * itself two factors) and the email's password lockout does not apply.
+ *
+ * One read near the client (the passkey and its admin, through the D1
+ * Sessions API), then one batch on the primary that decides: the challenge
+ * is recorded as used, the passkey's counter and `last_used_at` move on only
+ * if the first did and the counter is still the one read, the session opens
+ * only if that happened and the admin is active. N racing copies of one
+ * assertion thus open one session. What `@simplewebauthn/server` leaves to
+ * us is checked here: the challenge, that `rawId` is the credential looked
+ * up, that `userHandle` is its owner's, and `verified`.
+ */
+export async function signInWithPasskey(ctx: AuthContext, response: Record<string, unknown>): Promise<LoginResult> {
+  await checkClientRateLimits(ctx.loginRateLimiters, ctx);
+  const invalid = () => new ApiError("invalid_passkey");
+  const credential = readCredentialResponse(response);
+  if (!credential || credential.rawId !== credential.id) throw invalid();
+  const challenge = await verifyChallenge(ctx.config.mfaEncryptionKeys, credential.challenge, { kind: "sign_in" }, ctx.now);
+  if (!challenge) throw invalid();
+
+  const nearest = database(ctx.d1.withSession("first-unconstrained"));
+  const db = database(ctx.d1);
+  // A passkey registered a moment ago may not have reached the replica yet.
+  const [nearby] = await storage(findPasskeyByCredentialId(nearest, credential.id));
+  const found = nearby ?? (await storage(findPasskeyByCredentialId(db, credential.id)))[0];
+  if (!found) throw invalid();
+  const { passkey, admin } = found;
+  if (credential.userHandle !== null && credential.userHandle !== admin.webauthnUserId) throw invalid();
+  const storedKey = decodeBase64Url(passkey.publicKey);
+  if (!storedKey) throw invalid();
+  const publicKey = new Uint8Array(storedKey);
+
+  const { verifyAuthenticationResponse } = await import("@simplewebauthn/server");
+  const verification = await verifyAuthenticationResponse({
+    response: response as unknown as Parameters<typeof verifyAuthenticationResponse>[0]["response"],
+    expectedChallenge: credential.challenge,
+    expectedOrigin: ctx.config.webauthn.origins,
+    expectedRPID: ctx.config.webauthn.rpId,
+    // The counter is judged below, once the signature is known to be good, so a regression can be audited.
+    credential: { id: passkey.credentialId, publicKey, counter: 0 },
+    requireUserVerification: true,
+  }).catch(() => null);
+  // The library answers a bad signature with `verified: false`, not an exception.
+  if (!verification?.verified) throw invalid();
+
+  const who = { email: emailKey(admin.email), adminId: admin.id };
+  const { newCounter } = verification.authenticationInfo;
+  // A counter that does not move on means a cloned authenticator (WebAuthn §6.1.1); synced passkeys keep 0 and 0.
+  if ((newCounter > 0 || passkey.counter > 0) && newCounter <= passkey.counter) {
+    await storage(
+      db.batch([useChallenge(db, challenge), audit(db, ctx.now, ctx.origin, { event: "passkey_counter_regressed", reason: `passkey:${passkey.id}`, ...who })]),
+    );
+    throw invalid();
+  }
+  // Only the holder of the passkey learns that the account is disabled, as only the right password does.
+  if (!admin.isActive) {
+    await storage(db.batch([useChallenge(db, challenge), audit(db, ctx.now, ctx.origin, { event: "login_failed", reason: "account_disabled", ...who })]));
+    throw new ApiError("account_disabled");
+  }
+
+  const session = {
+    adminId: admin.id,
+    sessionId: randomId(),
+    refreshJti: randomId(),
+    amr: PASSKEY_AMR,
+    expiresAt: newSessionExpiresAt(ctx),
+    authTime: ctx.now,
+  };
+  const opened = sessionOpened(session.sessionId);
+  const adminActive = sql`exists (select 1 from ${admins} where ${admins.id} = ${admin.id} and ${admins.isActive})`;
+  const [, , inserted] = await storage(
+    db.batch([
+      useChallenge(db, challenge),
+      db
+        .update(passkeys)
+        .set({ counter: newCounter, lastUsedAt: ctx.now })
+        .where(and(eq(passkeys.id, passkey.id), eq(passkeys.counter, passkey.counter), previousStatementChanged)),
+      openSessionIf(ctx, db, session, sql`${previousStatementChanged} and ${adminActive}`, passkey.id),
+      recordLogin(db, admin.id, ctx.now, opened),
+      auditIf(db, ctx.now, ctx.origin, { event: "login_succeeded", reason: "passkey", ...who, sessionId: session.sessionId }, opened),
+    ]),
+  );
+  // The challenge was used already, or the counter moved on since it was read (a racing copy, or a stale replica).
+  if (inserted.length === 0) throw invalid();
+  const tokens = await issueTokens(ctx, session);
+  return { ...tokens, user: toAdminUser({ ...admin, lastLoginAt: ctx.now }) };
+}
