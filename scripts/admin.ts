@@ -6,8 +6,10 @@ import {
   disableAdmin,
   enableAdmin,
   listAdmins,
+  listPasskeys,
   readAuditLog,
   resetMfa,
+  resetPasskeys,
   revokeSessions,
   setPassword,
 } from "../src/admins/admin-commands.ts";
@@ -25,6 +27,8 @@ const USAGE = `Usage: npm run admin -- <command> [--remote] [--env staging|produ
   disable --email E | enable --email E
   revoke-sessions --email E
   mfa-reset --email E                    turn MFA off (lost device): password alone again, sessions revoked
+  passkeys --email E                     list an admin's passkeys
+  passkey-reset --email E                remove every passkey (lost device), passkey-only off, sessions revoked
   import --file admins.json               admins from the FastAPI service, with their password hashes
   list
   audit [--email E] [--limit N]          newest auth events first (default 50); attempts on
@@ -81,6 +85,32 @@ const COMMANDS: Record<string, { required: (keyof Flags)[]; read?: (flags: Flags
       return shown`MFA reset for ${email} (was ${was}): the password alone logs in; ${revoked} session(s) revoked`;
     },
   },
+  passkeys: {
+    required: ["email"],
+    run: async (ctx, { email = "" }) => {
+      const listed = await listPasskeys(ctx, email);
+      if (listed.length === 0) return shown`No passkeys for ${email}`;
+      return formatTable(
+        ["ID", "NAME", "CREATED", "LAST USED", "BACKED UP", "TRANSPORTS"],
+        listed.map((passkey) => [
+          passkey.id,
+          passkey.name,
+          new Date(passkey.createdAt).toISOString(),
+          passkey.lastUsedAt === null ? "never" : new Date(passkey.lastUsedAt).toISOString(),
+          passkey.backedUp ? "yes" : "no",
+          passkey.transports.join(","),
+        ]),
+      );
+    },
+  },
+  "passkey-reset": {
+    required: ["email"],
+    run: async (ctx, { email = "" }) => {
+      const { removed, wasPasskeyOnly, revoked } = await resetPasskeys(ctx, email);
+      const only = wasPasskeyOnly ? "passkey-only turned off, " : "";
+      return shown`Passkeys reset for ${email}: ${removed} removed, ${only}the password logs in; ${revoked} session(s) revoked`;
+    },
+  },
   import: {
     required: ["file"],
     read: ({ file = "" }) => readImportFile(file),
@@ -100,7 +130,7 @@ const COMMANDS: Record<string, { required: (keyof Flags)[]; read?: (flags: Flags
       const admins = await listAdmins(ctx);
       if (admins.length === 0) return "No admins";
       return formatTable(
-        ["ID", "EMAIL", "NAME", "ROLE", "ACTIVE", "MFA", "CREATED", "LAST LOGIN", "PASSWORD HASH"],
+        ["ID", "EMAIL", "NAME", "ROLE", "ACTIVE", "MFA", "PASSKEYS", "CREATED", "LAST LOGIN", "PASSWORD HASH"],
         admins.map((admin) => [
           admin.id,
           admin.email,
@@ -108,6 +138,7 @@ const COMMANDS: Record<string, { required: (keyof Flags)[]; read?: (flags: Flags
           admin.role,
           admin.is_active ? "yes" : "no",
           admin.mfa,
+          admin.passkey_only ? `${admin.passkeys} only` : String(admin.passkeys),
           admin.created_at,
           admin.last_login_at ?? "never",
           admin.password_scheme,

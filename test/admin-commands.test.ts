@@ -1,4 +1,5 @@
 import { env } from "cloudflare:workers";
+import { eq } from "drizzle-orm";
 import { decodeJwt } from "jose";
 import { describe, expect, it, vi } from "vitest";
 import {
@@ -7,14 +8,17 @@ import {
   disableAdmin,
   enableAdmin,
   listAdmins,
+  listPasskeys,
   OPERATOR_ORIGIN,
   readAuditLog,
   resetMfa,
+  resetPasskeys,
   revokeSessions,
   setPassword,
 } from "../src/admins/admin-commands.ts";
 import { adminUnchanged, findAdminByEmail } from "../src/admins/admin-store.ts";
 import { database } from "../src/db/client.ts";
+import { admins, passkeys } from "../src/db/schema.ts";
 import { insertSessionIf } from "../src/sessions/session-store.ts";
 import { enrol } from "./support/mfa.ts";
 import { bearer, call, loginAs, PREFIX, postJson } from "./support/worker.ts";
@@ -131,6 +135,77 @@ describe("admin commands", () => {
     expect(listed.some((admin) => admin.email === "listed@example.com")).toBe(true);
     expect(listed.find((admin) => admin.email === "listed@example.com")?.password_scheme).toBe("pbkdf2");
     expect(JSON.stringify(listed)).not.toContain("$");
+  });
+});
+
+describe("passkey commands", () => {
+  /** A stored passkey as a registration leaves it: these commands only read and delete rows, whatever made them. */
+  async function storePasskey(adminId: string, name: string, fields: Partial<typeof passkeys.$inferInsert> = {}) {
+    await database(env.DB)
+      .insert(passkeys)
+      .values({
+        id: crypto.randomUUID(),
+        adminId,
+        credentialId: `credential-${crypto.randomUUID()}`,
+        publicKey: "public-key-bytes",
+        counter: 0,
+        transports: '["hybrid","internal"]',
+        aaguid: "00000000-0000-0000-0000-000000000000",
+        backedUp: true,
+        name,
+        createdAt: Date.now(),
+        ...fields,
+      });
+  }
+
+  async function adminWithPasskeys(label: string, names: string[]) {
+    const admin = await newAdmin(`${label}-${crypto.randomUUID().slice(0, 6)}@example.com`);
+    const [row] = await findAdminByEmail(database(env.DB), admin.email);
+    if (!row) throw new Error("no admin");
+    for (const [index, name] of names.entries()) await storePasskey(row.id, name, { createdAt: Date.UTC(2026, 0, 1 + index) });
+    return { ...admin, id: row.id };
+  }
+
+  it("list counts each admin's passkeys and says when the admin is passkey-only", async () => {
+    const some = await adminWithPasskeys("counted", ["Laptop", "Phone"]);
+    const none = await adminWithPasskeys("uncounted", []);
+    await database(env.DB).update(admins).set({ passkeyOnly: true }).where(eq(admins.id, some.id));
+    const listed = await listAdmins(context());
+    expect(listed.find((row) => row.email === some.email)).toMatchObject({ passkeys: 2, passkey_only: true });
+    expect(listed.find((row) => row.email === none.email)).toMatchObject({ passkeys: 0, passkey_only: false });
+  });
+
+  it("passkeys lists an admin's own, newest first, without the public key or credential id", async () => {
+    const admin = await adminWithPasskeys("lister", ["Old key", "New key"]);
+    await adminWithPasskeys("someone-else", ["Not mine"]);
+    const listed = await listPasskeys(context(), admin.email.toUpperCase());
+    expect(listed).toEqual([
+      { id: expect.any(String), name: "New key", createdAt: Date.UTC(2026, 0, 2), lastUsedAt: null, backedUp: true, transports: ["hybrid", "internal"] },
+      { id: expect.any(String), name: "Old key", createdAt: Date.UTC(2026, 0, 1), lastUsedAt: null, backedUp: true, transports: ["hybrid", "internal"] },
+    ]);
+    expect(JSON.stringify(listed)).not.toMatch(/credential-|public-key-bytes/);
+    await expect(listPasskeys(context(), "nobody@example.com")).rejects.toMatchObject({ code: "unknown_admin" });
+  });
+
+  it("passkey-reset removes every passkey, turns passkey-only off and revokes every session, in D1 and KV, audited", async () => {
+    const admin = await adminWithPasskeys("lost-passkeys", ["Phone", "Laptop"]);
+    const bystander = await adminWithPasskeys("bystander", ["Theirs"]);
+    const [first, second] = [await loginAs(admin), await loginAs(admin)];
+    await database(env.DB).update(admins).set({ passkeyOnly: true }).where(eq(admins.id, admin.id));
+
+    expect(await resetPasskeys(context(), admin.email)).toEqual({ removed: 2, wasPasskeyOnly: true, revoked: 2 });
+    expect(await listPasskeys(context(), admin.email)).toEqual([]);
+    expect(await listPasskeys(context(), bystander.email)).toHaveLength(1);
+    const [row] = await findAdminByEmail(database(env.DB), admin.email);
+    expect(row?.passkeyOnly).toBe(false);
+    for (const tokens of [first, second]) {
+      expect((await call(`${PREFIX}/me`, { headers: bearer(tokens.access_token) })).status).toBe(401);
+      expect(await env.REVOCATIONS.get(`revoked-session:${decodeJwt(tokens.access_token).sid}`)).toBe("passkey_reset");
+    }
+    const [event] = await readAuditLog(context(), { email: admin.email, limit: 1 });
+    expect(event).toMatchObject({ event: "passkey_reset", reason: "passkey_reset", adminId: admin.id, ip: null, userAgent: "scaikey-admin-cli" });
+    expect((await postJson(`${PREFIX}/login`, { email: admin.email, password: PASSWORD })).status).toBe(200);
+    await expect(resetPasskeys(context(), "nobody@example.com")).rejects.toMatchObject({ code: "unknown_admin" });
   });
 });
 

@@ -1,8 +1,8 @@
-import { asc, desc, eq, or, sql } from "drizzle-orm";
+import { asc, count, desc, eq, or, sql } from "drizzle-orm";
 import type { BatchItem } from "drizzle-orm/batch";
 import { audit, type RequestOrigin } from "../audit/audit-log.ts";
 import type { Database } from "../db/client.ts";
-import { type AdminRow, type AuditEvent, admins, auditEvents, unknownEmailAttempts } from "../db/schema.ts";
+import { type AdminRow, type AuditEvent, admins, auditEvents, passkeys, unknownEmailAttempts } from "../db/schema.ts";
 import { randomId } from "../encoding/base64.ts";
 import { deleteRecoveryCodes } from "../mfa/recovery-code-store.ts";
 import { hashPassword } from "../passwords/hash-password.ts";
@@ -104,6 +104,62 @@ export async function resetMfa(ctx: AdminCommandContext, email: string): Promise
   return { was: mfaState(admin), revoked };
 }
 
+/**
+ * For an admin who lost their passkeys' device: every passkey goes, a
+ * password signs them in again (passkey-only is turned off), and every
+ * session they had is revoked, since the lost device may have opened one.
+ */
+export async function resetPasskeys(ctx: AdminCommandContext, email: string): Promise<{ removed: number; wasPasskeyOnly: boolean; revoked: number }> {
+  const admin = await requireAdmin(ctx, email);
+  const removed = (await listAdminPasskeys(ctx, admin.id)).length;
+  const revoked = await updateAndRevoke(ctx, admin, { passkeyOnly: false }, "passkey_reset", {
+    event: "passkey_reset",
+    also: [ctx.db.delete(passkeys).where(eq(passkeys.adminId, admin.id))],
+  });
+  return { removed, wasPasskeyOnly: admin.passkeyOnly, revoked };
+}
+
+/** What an operator may see of a passkey: never its public key or credential id. */
+export interface PasskeySummary {
+  id: string;
+  name: string;
+  createdAt: number;
+  lastUsedAt: number | null;
+  backedUp: boolean;
+  transports: string[];
+}
+
+/** An admin's passkeys, newest first, as the API lists them. */
+export async function listPasskeys(ctx: AdminCommandContext, email: string): Promise<PasskeySummary[]> {
+  return listAdminPasskeys(ctx, (await requireAdmin(ctx, email)).id);
+}
+
+async function listAdminPasskeys(ctx: AdminCommandContext, adminId: string): Promise<PasskeySummary[]> {
+  const rows = await ctx.db
+    .select({
+      id: passkeys.id,
+      name: passkeys.name,
+      createdAt: passkeys.createdAt,
+      lastUsedAt: passkeys.lastUsedAt,
+      backedUp: passkeys.backedUp,
+      transports: passkeys.transports,
+    })
+    .from(passkeys)
+    .where(eq(passkeys.adminId, adminId))
+    .orderBy(desc(passkeys.createdAt), asc(passkeys.name));
+  return rows.map((row) => ({ ...row, transports: parseTransports(row.transports) }));
+}
+
+/** Stored as the browser reported them; anything else is shown as none rather than failing the listing. */
+function parseTransports(stored: string): string[] {
+  try {
+    const transports: unknown = JSON.parse(stored);
+    return Array.isArray(transports) ? transports.filter((transport): transport is string => typeof transport === "string") : [];
+  } catch {
+    return [];
+  }
+}
+
 export type MfaState = "on" | "pending" | "off";
 
 /** `pending`: enrolment started (`setup`) but not confirmed, which changes nothing at login yet. */
@@ -112,10 +168,28 @@ function mfaState(admin: AdminRow): MfaState {
   return admin.totpPendingSecret === null ? "off" : "pending";
 }
 
-/** With each admin's hash scheme, so an operator can follow a migration (imported hashes go as their admins log in), and MFA state. */
-export async function listAdmins(ctx: AdminCommandContext): Promise<(AdminUser & { password_scheme: string; mfa: MfaState })[]> {
-  const rows = await ctx.db.select().from(admins).orderBy(asc(admins.createdAt), asc(admins.email));
-  return rows.map((row) => ({ ...toAdminUser(row), password_scheme: passwordScheme(row.passwordHash), mfa: mfaState(row) }));
+export interface AdminListing extends AdminUser {
+  password_scheme: string;
+  mfa: MfaState;
+  passkeys: number;
+  passkey_only: boolean;
+}
+
+/** With each admin's hash scheme, so an operator can follow a migration (imported hashes go as their admins log in), MFA state and passkeys. */
+export async function listAdmins(ctx: AdminCommandContext): Promise<AdminListing[]> {
+  const rows = await ctx.db
+    .select({ admin: admins, passkeys: count(passkeys.id) })
+    .from(admins)
+    .leftJoin(passkeys, eq(passkeys.adminId, admins.id))
+    .groupBy(admins.id)
+    .orderBy(asc(admins.createdAt), asc(admins.email));
+  return rows.map(({ admin, passkeys: passkeyCount }) => ({
+    ...toAdminUser(admin),
+    password_scheme: passwordScheme(admin.passwordHash),
+    mfa: mfaState(admin),
+    passkeys: passkeyCount,
+    passkey_only: admin.passkeyOnly,
+  }));
 }
 
 /** `unusable`: nobody can log in with it (see `readStoredHash`); `set-password` gives the admin a good one. */

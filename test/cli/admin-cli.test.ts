@@ -65,8 +65,8 @@ describe("npm run admin", () => {
     expect(result.stdout).toContain("Ops@example.com");
     expect(result.stdout).toContain("owner");
     expect(result.stdout).toMatch(/ pbkdf2$/m);
-    expect(result.stdout).toMatch(/^ID\s+EMAIL\s+NAME\s+ROLE\s+ACTIVE\s+MFA\s+CREATED/);
-    expect(result.stdout).toMatch(/Ops@example\.com\s+Ops\s+owner\s+yes\s+off\s/);
+    expect(result.stdout).toMatch(/^ID\s+EMAIL\s+NAME\s+ROLE\s+ACTIVE\s+MFA\s+PASSKEYS\s+CREATED/);
+    expect(result.stdout).toMatch(/Ops@example\.com\s+Ops\s+owner\s+yes\s+off\s+0\s/);
     expect(result.stdout).not.toContain("$");
   });
 
@@ -81,6 +81,13 @@ describe("npm run admin", () => {
 
   it("revokes an admin's sessions", () => {
     expect(admin(["revoke-sessions", "--email", "ops@example.com"]).stdout).toBe("Revoked 0 session(s) of ops@example.com");
+  });
+
+  it("lists an admin's passkeys, and resets them", () => {
+    expect(admin(["passkeys", "--email", "ops@example.com"]).stdout).toBe("No passkeys for ops@example.com");
+    expect(admin(["passkey-reset", "--email", "ops@example.com"]).stdout).toBe(
+      "Passkeys reset for ops@example.com: 0 removed, the password logs in; 0 session(s) revoked",
+    );
   });
 
   it("resets an admin's MFA", () => {
@@ -265,6 +272,25 @@ describe("what the CLI prints from storage", () => {
     const rows = admin(["audit", "--limit", "2"]).stdout.split("\n").slice(1);
     const ipColumn = rows.map((row) => displayWidth(row.slice(0, row.indexOf("198.18.9.9"))));
     expect(ipColumn[0]).toBe(ipColumn[1]);
+  });
+
+  it("shows an admin's passkeys without key or credential id, escaped, and a reset removes them", () => {
+    execute(
+      "INSERT INTO admins (id, email, name, password_hash, created_at, updated_at, passkey_only) VALUES ('pk-admin', 'keys@example.com', 'Keys', 'x', 0, 0, 1); " +
+        "INSERT INTO passkeys (id, admin_id, credential_id, public_key, counter, transports, aaguid, backed_up, name, created_at, last_used_at) VALUES " +
+        "('pk-1', 'pk-admin', 'SECRET-CREDENTIAL-ID', 'SECRET-PUBLIC-KEY', 3, '[\"hybrid\",\"internal\"]', 'aaguid', 1, 'Phone' || char(27) || '[2J', 4102444800000, NULL)",
+    );
+    const listed = admin(["passkeys", "--email", "KEYS@example.com"]).stdout;
+    expect(listed).not.toContain("SECRET");
+    const [header, row, ...rest] = listed.split("\n");
+    expect(header).toMatch(/^ID\s+NAME\s+CREATED\s+LAST USED\s+BACKED UP\s+TRANSPORTS$/);
+    expect(row).toMatch(/^pk-1\s+Phone\\x1b\[2J\s+2100-01-01T00:00:00\.000Z\s+never\s+yes\s+hybrid,internal$/);
+    expect(rest).toEqual([]);
+    expect(admin(["list"]).stdout).toMatch(/keys@example\.com\s+Keys\s+admin\s+yes\s+off\s+1 only\s/);
+    expect(admin(["passkey-reset", "--email", "keys@example.com"]).stdout).toBe(
+      "Passkeys reset for keys@example.com: 1 removed, passkey-only turned off, the password logs in; 0 session(s) revoked",
+    );
+    expect(admin(["passkeys", "--email", "keys@example.com"]).stdout).toBe("No passkeys for keys@example.com");
   });
 
   it("shows how many attempts a lockout refused, counted on its row", () => {
