@@ -36,6 +36,7 @@ const ROUTE_METHODS: Readonly<Record<string, readonly string[]>> = {
   "/.well-known/jwks.json": ["GET"],
   "/openapi.json": ["GET", "HEAD"],
   "/docs": ["GET", "HEAD"],
+  "/docs/passkeys": ["GET", "HEAD"],
   "/health": ["GET"],
 };
 

@@ -72,9 +72,40 @@ describe("GET /docs", () => {
   });
 });
 
+describe("GET /docs/passkeys", () => {
+  it("serves the passkeys reference page from this origin's static assets, under the same CSP", async () => {
+    const response = await call("/docs/passkeys");
+    expect(response.status).toBe(200);
+    expect(response.headers.get("content-type")).toMatch(/^text\/html/);
+    expect(response.headers.get("content-security-policy")).toBe(CSP);
+    const html = await response.text();
+    expect([...html.matchAll(/<script\b[^>]*>/g)].map(([tag]) => tag)).toEqual(['<script type="module" src="/docs/passkeys.js">']);
+    expect(html).not.toMatch(/<style|\sstyle=|\son[a-z]+=|https?:\/\//);
+  });
+
+  it("serves its script with @simplewebauthn/browser bundled in: nothing is fetched from elsewhere", async () => {
+    const response = await call("/docs/passkeys.js");
+    expect(response.status).toBe(200);
+    expect(response.headers.get("content-type")).toMatch(/javascript/);
+    const script = await response.text();
+    expect(script).toContain("function startRegistration(");
+    expect(script).toContain("function startAuthentication(");
+    expect(script).not.toMatch(/^\s*import\b|\bimport\(/m);
+  });
+
+  it("answers a trailing slash and another method as FastAPI does", async () => {
+    const slash = await call("/docs/passkeys/", { redirect: "manual" });
+    expect(slash.status).toBe(307);
+    expect(slash.headers.get("location")).toBe(`${BASE_URL}/docs/passkeys`);
+    const post = await call("/docs/passkeys", { method: "POST" });
+    expect(post.status).toBe(405);
+    expect(post.headers.get("allow")).toBe("GET, HEAD");
+  });
+});
+
 describe("DOCS_ENABLED", () => {
   it.each([["false"], [undefined]])("%s: the page and its files do not exist; /openapi.json still does", async (value) => {
-    for (const path of ["/docs", "/docs/swagger-ui-bundle.js"]) {
+    for (const path of ["/docs", "/docs/swagger-ui-bundle.js", "/docs/passkeys", "/docs/passkeys.js"]) {
       const response = await withDocs(path, value);
       expect(response.status).toBe(404);
       expect(await response.text()).toBe('{"detail":"Not Found"}');

@@ -1,5 +1,6 @@
 import { mkdirSync, readdirSync, readFileSync, renameSync, rmSync, writeFileSync } from "node:fs";
 import { join, relative } from "node:path";
+import { buildSync } from "esbuild";
 import { buildOpenApiDocument } from "../../src/openapi/build-document.ts";
 
 const ROOT = join(import.meta.dirname, "../..");
@@ -18,17 +19,39 @@ const FROM_SWAGGER_UI = {
   NOTICE: "swagger-ui-NOTICE.txt",
   "swagger-ui-bundle.js.LICENSE.txt": "swagger-ui-bundle.js.LICENSE.txt",
 };
-const FROM_DOCS_PAGE = ["index.html", "docs.js"];
+const FROM_DOCS_PAGE = ["index.html", "docs.js", "passkeys.html", "passkeys.css"];
+
+/**
+ * The /docs/passkeys page's script with @simplewebauthn/browser bundled in (no
+ * CDN), unminified: the panel's developers read it as the reference.
+ */
+function bundlePasskeysPage(): string {
+  const { outputFiles } = buildSync({
+    entryPoints: [join(ROOT, "src/docs-page/passkeys.js")],
+    bundle: true,
+    format: "esm",
+    target: "es2022",
+    write: false,
+    legalComments: "inline",
+  });
+  const [bundle] = outputFiles;
+  if (!bundle) throw new Error("esbuild wrote no passkeys.js");
+  return bundle.text;
+}
 
 /**
  * The worker's static assets: `/openapi.json`, generated from the zod schemas
- * the routes validate with, and the `/docs` page with Swagger UI, served from
- * this origin (no CDN) and kept out of the script bundle.
+ * the routes validate with, the `/docs` page with Swagger UI and the
+ * `/docs/passkeys` page, served from this origin (no CDN) and kept out of the
+ * script bundle.
  */
 export function buildAssets(): void {
   const files = new Map<string, Buffer | string>([
     ...Object.entries(FROM_SWAGGER_UI).map(([source, target]): [string, Buffer] => [`docs/${target}`, readFileSync(join(SWAGGER_UI, source))]),
     ...FROM_DOCS_PAGE.map((file): [string, Buffer] => [`docs/${file}`, readFileSync(join(ROOT, "src/docs-page", file))]),
+    ["docs/passkeys.js", bundlePasskeysPage()],
+    // MIT: its notice travels with the copy bundled above.
+    ["docs/simplewebauthn-browser-LICENSE.txt", readFileSync(join(ROOT, "node_modules/@simplewebauthn/browser/LICENSE.md"))],
     ["openapi.json", JSON.stringify(buildOpenApiDocument())],
   ]);
   mkdirSync(join(ASSETS_DIR, "docs"), { recursive: true });

@@ -4,8 +4,9 @@ import { loadConfig } from "../config/load-config.ts";
 import { ApiError } from "../errors/api-error.ts";
 
 /**
- * The docs page may run only this origin's scripts and styles and talk only to
- * this origin (Swagger UI's "Try it out"); its icons are data: URLs. Nothing
+ * The docs pages may run only this origin's scripts and styles and talk only to
+ * this origin (Swagger UI's "Try it out", the passkeys page's API calls); the
+ * icons are data: URLs. WebAuthn needs nothing more. Nothing
  * may frame it: a framed page that sends credentials invites clickjacking.
  */
 const DOCS_CSP =
@@ -34,6 +35,7 @@ export const staticAssets = new Hono<{ Bindings: Env }>();
 staticAssets.get("/openapi.json", (c) => fetchAsset(c, "/openapi.json"));
 
 staticAssets.get("/docs", async (c) => withDocsPolicy(await fetchAsset(c, "/docs/index.html")));
+staticAssets.get("/docs/passkeys", async (c) => withDocsPolicy(await fetchAsset(c, "/docs/passkeys.html")));
 // The path as the client sent it: the asset server decodes it once, as it would without the worker.
 staticAssets.get("/docs/*", async (c) => withDocsPolicy(await fetchAsset(c, new URL(c.req.url).pathname)));
 
