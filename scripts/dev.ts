@@ -1,13 +1,12 @@
 import { spawn } from "node:child_process";
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
-import { createServer } from "node:net";
 import { dirname, join, relative } from "node:path";
 import { parseArgs } from "node:util";
 import { countAdmins, createAdmin } from "../src/admins/admin-commands.ts";
 import { encodeBase64Url } from "../src/encoding/base64.ts";
 import { commandContext } from "./lib/command-context.ts";
 import { generateEncryptionKey } from "./lib/encryption-key.ts";
-import { freePort } from "./lib/free-port.ts";
+import { localOriginFlags } from "./lib/local-origin.ts";
 import { applyMigrations, withBindings } from "./lib/local-platform.ts";
 import { generateSigningJwk } from "./lib/signing-key.ts";
 import { checkConfigAtStart, devVars, type VarFlags, varFlags } from "./lib/worker-vars.ts";
@@ -21,8 +20,8 @@ const LOCAL_ADMIN_EMAIL = "admin@example.com";
  * local admin is made, and the config, environment and `--var` flags what the
  * worker's configuration is checked on.
  */
-const givenArgs = process.argv.slice(2);
-const { values } = parseArgs({ args: givenArgs, options: { "persist-to": { type: "string" } }, strict: false });
+const args = process.argv.slice(2);
+const { values } = parseArgs({ args, options: { "persist-to": { type: "string" } }, strict: false });
 const persistTo = typeof values["persist-to"] === "string" ? values["persist-to"] : undefined;
 
 /** Local only (beside the local state, git-ignored): lets every `npm run dev` print the login again. */
@@ -81,37 +80,13 @@ async function ensureLocalAdmin(): Promise<LocalAdmin | null> {
   });
 }
 
-/** wrangler dev's own default. */
-const DEFAULT_PORT = 8787;
-
-function portIsFree(port: number): Promise<boolean> {
-  return new Promise((resolve) => {
-    const server = createServer();
-    server.once("error", () => resolve(false));
-    server.listen(port, "localhost", () => server.close(() => resolve(true)));
-  });
-}
-
-/**
- * A passkey is created and used only on an origin in WEBAUTHN_ORIGINS, which
- * must then be the one this server is opened on, port included: the port is
- * settled here (the developer's `--port`, else 8787 if free, else any free
- * one) and the origin passed with it, unless the developer sets their own.
- */
-async function withPanelOrigin(args: string[]): Promise<string[]> {
-  if ("WEBAUTHN_ORIGINS" in varFlags(args).cliVars) return args;
-  const { values: given } = parseArgs({ args, options: { port: { type: "string" } }, strict: false });
-  const port = typeof given.port === "string" ? given.port : String((await portIsFree(DEFAULT_PORT)) ? DEFAULT_PORT : await freePort());
-  const portArgs = typeof given.port === "string" ? [] : ["--port", port];
-  return [...args, ...portArgs, "--var", `WEBAUTHN_ORIGINS:http://localhost:${port}`];
-}
-
-const args = await withPanelOrigin(givenArgs);
 const flags = varFlags(args);
 const devVarsPath = devVarsFile(flags);
 if (devVarsPath) await ensureDevVars(devVarsPath);
+// Appended: wrangler's `--var` takes every word after it, so nothing of the developer's may follow it.
+const wranglerArgs = [...args, ...(await localOriginFlags(args, devVarsPath && existsSync(devVarsPath) ? readFileSync(devVarsPath, "utf8") : ""))];
 // Before anything is migrated or served: a bad variable stops here with its name, not at the first request.
-await checkConfigAtStart(() => devVars(flags), "all");
+await checkConfigAtStart(() => devVars(varFlags(wranglerArgs)), "all");
 applyMigrations({ remote: false, persistTo });
 const admin = await ensureLocalAdmin();
 console.log(
@@ -120,7 +95,7 @@ console.log(
     : "\nLocal admins already exist; `npm run admin -- list` shows them.\n",
 );
 
-const devServer = spawn(process.execPath, [WRANGLER, "dev", ...args], {
+const devServer = spawn(process.execPath, [WRANGLER, "dev", ...wranglerArgs], {
   cwd: ROOT,
   stdio: "inherit",
 });
