@@ -21,6 +21,7 @@ import { database } from "../src/db/client.ts";
 import { admins, passkeys } from "../src/db/schema.ts";
 import { insertSessionIf } from "../src/sessions/session-store.ts";
 import { enrol } from "./support/mfa.ts";
+import { adminWithPasskey, assertion, signInWith, verifySignIn } from "./support/passkeys.ts";
 import { bearer, call, loginAs, PREFIX, postJson } from "./support/worker.ts";
 
 function context(): AdminCommandContext {
@@ -206,6 +207,16 @@ describe("passkey commands", () => {
     expect(event).toMatchObject({ event: "passkey_reset", reason: "passkey_reset", adminId: admin.id, ip: null, userAgent: "scaikey-admin-cli" });
     expect((await postJson(`${PREFIX}/login`, { email: admin.email, password: PASSWORD })).status).toBe(200);
     await expect(resetPasskeys(context(), "nobody@example.com")).rejects.toMatchObject({ code: "unknown_admin" });
+  });
+
+  it("after passkey-reset, the lost device's passkey signs nobody in and the session it opened is over", async () => {
+    const admin = await newAdmin(`lost-phone-${crypto.randomUUID().slice(0, 6)}@example.com`);
+    const { device } = await adminWithPasskey(admin);
+    const opened = await signInWith(device);
+    expect(await resetPasskeys(context(), admin.email)).toMatchObject({ removed: 1 });
+    expect((await call(`${PREFIX}/me`, { headers: bearer(opened.access_token) })).status).toBe(401);
+    const refused = await verifySignIn(await assertion(device));
+    expect([refused.status, await refused.text()]).toEqual([401, '{"detail":"Invalid passkey"}']);
   });
 });
 
