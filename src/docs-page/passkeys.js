@@ -14,6 +14,7 @@ let resume = null;
 class ApiError extends Error {
   constructor(response, body) {
     super(typeof body?.detail === "string" ? body.detail : JSON.stringify(body?.detail ?? response.status));
+    this.status = response.status;
     // RFC 9470: the token is valid, but its sign-in is older than this route allows (REAUTH_MAX_AGE).
     this.stepUp = /error="insufficient_user_authentication"/.test(response.headers.get("www-authenticate") ?? "");
   }
@@ -109,7 +110,15 @@ function passkeyItem(passkey) {
   });
   const remove = button("Remove", async () => {
     await api("DELETE", path);
-    await listPasskeys();
+    try {
+      await listPasskeys();
+    } catch (error) {
+      if (error.status !== 401) throw error;
+      // Removing a passkey ends the sessions it signed in: this one too, if it did.
+      session = null;
+      showSignedIn(false);
+      return `Removed "${passkey.name}", which had signed this session in: sign in again`;
+    }
     return `Removed "${passkey.name}"`;
   });
   item.append(name, rename, remove, details);
