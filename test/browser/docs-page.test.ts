@@ -1,89 +1,19 @@
-import { type ChildProcess, spawn } from "node:child_process";
-import { mkdtempSync, rmSync } from "node:fs";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
-import { type Browser, chromium, type Page } from "playwright-core";
+import type { Browser, Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { freePort } from "../../scripts/lib/free-port.ts";
+import { type DevServer, launchChromium, startDevServer } from "./dev-server.ts";
 
-const ROOT = join(import.meta.dirname, "../..");
-
-/** Debian's chromium, as `.ci/run` installs it; CHROMIUM_PATH points elsewhere. */
-const CHROMIUM = process.env.CHROMIUM_PATH ?? "/usr/bin/chromium";
-
-/**
- * Headless, and quiet on the network: without the background-networking
- * flags chromium calls Google's services at start, which a closed CI network
- * refuses many times over.
- */
-const CHROMIUM_ARGS = [
-  "--headless",
-  "--no-sandbox",
-  "--disable-gpu",
-  "--disable-quic",
-  "--no-first-run",
-  "--disable-background-networking",
-  "--disable-component-update",
-  "--disable-sync",
-];
-
-interface DevServer {
-  url: string;
-  email: string;
-  password: string;
-}
-
-const state = mkdtempSync(join(tmpdir(), "docs-browser-"));
-let devProcess: ChildProcess | undefined;
 let server: DevServer;
 let browser: Browser | undefined;
 
 beforeAll(async () => {
   server = await startDevServer();
-  browser = await chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_ARGS, headless: true });
+  browser = await launchChromium();
 });
 
 afterAll(async () => {
   await browser?.close();
-  await stopDevServer();
-  rmSync(state, { recursive: true, force: true });
+  await server?.stop();
 });
-
-/**
- * `npm run dev` as a new user runs it, on a free port and a throwaway local
- * database; the login it prints is the one used. Docs are switched on
- * explicitly, whatever a developer's .dev.vars says.
- */
-async function startDevServer(): Promise<DevServer> {
-  const port = await freePort();
-  const args = ["scripts/dev.ts", "--port", String(port), "--ip", "127.0.0.1", "--persist-to", state, "--var", "DOCS_ENABLED:true"];
-  // Its own process group: wrangler starts workerd, and stopping the group stops them all.
-  const child = spawn(process.execPath, args, { cwd: ROOT, detached: true, stdio: ["ignore", "pipe", "pipe"] });
-  devProcess = child;
-  let output = "";
-  return new Promise<DevServer>((resolve, reject) => {
-    const read = (chunk: Buffer) => {
-      output += chunk.toString();
-      const email = /email:\s+(\S+)/.exec(output)?.[1];
-      const password = /password:\s+(\S+)/.exec(output)?.[1];
-      if (email && password && /Ready on http/.test(output)) resolve({ url: `http://127.0.0.1:${port}`, email, password });
-    };
-    child.stdout?.on("data", read);
-    child.stderr?.on("data", read);
-    child.on("exit", (code) => reject(new Error(`npm run dev exited with ${code}:\n${output}`)));
-  });
-}
-
-/** Stops wrangler and its workerd, and waits (briefly) until they are gone, so the state folder can go too. */
-async function stopDevServer(): Promise<void> {
-  const child = devProcess;
-  if (child?.pid === undefined || child.exitCode !== null || child.signalCode !== null) return;
-  const exited = new Promise((resolve) => child.once("exit", resolve));
-  process.kill(-child.pid, "SIGTERM");
-  const timeout = setTimeout(() => child.pid !== undefined && process.kill(-child.pid, "SIGKILL"), 10_000);
-  await exited;
-  clearTimeout(timeout);
-}
 
 interface Visit {
   page: Page;
