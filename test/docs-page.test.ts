@@ -121,6 +121,8 @@ describe("DOCS_ENABLED", () => {
       ["/docs/", "GET"],
       ["/%64ocs", "GET"],
       ["/%64ocs/index.html", "GET"],
+      ["/docs/passkeys", "POST"],
+      ["/docs/passkeys/", "GET"],
     ] as const) {
       const response = await worker.fetch(new Request(BASE_URL + path, { method, redirect: "manual" }), bindings, createExecutionContext());
       expect(response.status, `${method} ${path}`).toBe(404);
