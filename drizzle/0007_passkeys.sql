@@ -25,4 +25,5 @@ ALTER TABLE `admins` ADD `webauthn_user_id` text;--> statement-breakpoint
 ALTER TABLE `admins` ADD `passkey_only` integer DEFAULT false NOT NULL;--> statement-breakpoint
 CREATE UNIQUE INDEX `admins_webauthn_user_id_unique` ON `admins` (`webauthn_user_id`);--> statement-breakpoint
 ALTER TABLE `sessions` ADD `auth_time` integer;--> statement-breakpoint
-ALTER TABLE `sessions` ADD `passkey_id` text;
+ALTER TABLE `sessions` ADD `passkey_id` text;--> statement-breakpoint
+ALTER TABLE `unknown_email_attempts` ADD `passkey_failures` integer DEFAULT 0 NOT NULL;

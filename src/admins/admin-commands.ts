@@ -217,8 +217,9 @@ export type AuditLine = Omit<typeof auditEvents.$inferSelect, "id"> & { count: n
  * email finds the rows written under it (an admin's attempts) and those of
  * the admin who has it now (session events carry only the admin id). Without
  * one, the clients' unknown-email tallies are listed among the events: a
- * `login_failed` line with their failures, and a `login_locked_out` line with
- * the locks they set and the attempts those refused.
+ * `login_failed` line with their failures, a `login_locked_out` line with
+ * the locks they set and the attempts those refused, and a `login_failed` /
+ * `passkey_invalid` line with their failed passkey sign-ins.
  */
 export async function readAuditLog(ctx: AdminCommandContext, query: AuditQuery): Promise<AuditLine[]> {
   const key = query.email === undefined ? undefined : emailKey(query.email);
@@ -244,6 +245,7 @@ function tallyLines(tally: typeof unknownEmailAttempts.$inferSelect): AuditLine[
   if (tally.lockouts > 0 || tally.refusedAttempts > 0) {
     lines.push({ ...line, event: "login_locked_out", count: tally.lockouts, refusedAttempts: tally.refusedAttempts });
   }
+  if (tally.passkeyFailures > 0) lines.push({ ...line, event: "login_failed", reason: "passkey_invalid", count: tally.passkeyFailures, refusedAttempts: 0 });
   return lines;
 }
 

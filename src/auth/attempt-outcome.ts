@@ -1,6 +1,6 @@
 import { type SQL, sql } from "drizzle-orm";
 import { type AuditEntry, auditIf } from "../audit/audit-log.ts";
-import { countUnknownEmailAttempt } from "../audit/unknown-email-tally.ts";
+import { countUnknownEmailAttempt, tallyKey } from "../audit/unknown-email-tally.ts";
 import { type Database, storage } from "../db/client.ts";
 import { auditEvents } from "../db/schema.ts";
 import { ApiError } from "../errors/api-error.ts";
@@ -60,15 +60,6 @@ export function recordRefusedAttempt(ctx: AuthContext, db: Database, key: string
     ...countRefusedAttempt(db, key, ctx.now),
     countUnknownEmailAttempt(db, tallyKey(ctx), ctx.now, { refusedAttempts: 1 }, sql`not ${adminsEmail(adminId)}`),
   ]);
-}
-
-/**
- * Whose tally an unknown email's failure goes on: an IPv6 client's /48, else
- * its per-client key. Per /64, one /48 could make a row for each of its 65,536
- * /64s in an hour (RFC 6177 §2); per /48 it makes one, whichever it uses.
- */
-function tallyKey(ctx: AuthContext): string | null {
-  return ctx.siteKey ?? ctx.clientKey;
 }
 
 /** Whether the attempt's email is an admin's, as a bound value (a condition of the statements above). */

@@ -173,10 +173,10 @@ export const loginThrottle = sqliteTable(
 );
 
 /**
- * Failed logins for emails no admin has, counted per client and hour rather
- * than logged one row each: such a failure proves nothing about anyone, and a
- * row per attempt (an email, a User-Agent, kept a year) would let anyone fill
- * D1 by trying new emails. Bounded by clients and time, never by the emails
+ * Failed logins for emails no admin has, and failed passkey sign-ins, counted
+ * per client and hour rather than logged one row each: such a failure proves
+ * nothing about anyone, and a row per attempt (an email, a User-Agent, kept a
+ * year) would let anyone fill D1 by trying new emails or assertions. Bounded by clients and time, never by the emails
  * tried. A table of its own rather than counting rows in `audit_events`: its
  * key is (client, hour) where an audit row's is one event, and a primary key
  * is a plain upsert target, where a partial unique index on `audit_events`
@@ -197,6 +197,13 @@ export const unknownEmailAttempts = sqliteTable(
     lockouts: integer("lockouts").notNull().default(0),
     /** Attempts refused by the lock on an email no admin has, without a password check. */
     refusedAttempts: integer("refused_attempts").notNull().default(0),
+    /**
+     * Failed passkey sign-ins (`Invalid passkey`), whoever's passkey they
+     * named: like an unknown email they prove nothing, and no lockout bounds
+     * them per admin (a passkey sign-in must not be lockable by password
+     * guessing), so a row each would grow with the attempts.
+     */
+    passkeyFailures: integer("passkey_failures").notNull().default(0),
   },
   (table) => [primaryKey({ columns: [table.client, table.hour] })],
 );

@@ -2,6 +2,7 @@ import { and, eq, sql } from "drizzle-orm";
 import { recordLogin } from "../admins/admin-store.ts";
 import { toAdminUser } from "../admins/admin-user.ts";
 import { audit, auditIf } from "../audit/audit-log.ts";
+import { countUnknownEmailAttempt, tallyKey } from "../audit/unknown-email-tally.ts";
 import type { AuthContext } from "../auth/auth-context.ts";
 import { issueTokens, newSessionExpiresAt } from "../auth/issue-tokens.ts";
 import type { LoginResult } from "../auth/login.ts";
@@ -65,6 +66,19 @@ export async function signInOptions(ctx: AuthContext): Promise<RequestOptions> {
  */
 export async function signInWithPasskey(ctx: AuthContext, response: Record<string, unknown>): Promise<LoginResult> {
   await checkClientRateLimits(ctx.loginRateLimiters, ctx);
+  try {
+    return await verifyAssertion(ctx, response);
+  } catch (error) {
+    // Counted on the client's hourly tally, not the passkey owner's audit log: see `unknownEmailAttempts`.
+    if (error instanceof ApiError && error.code === "invalid_passkey") {
+      const db = database(ctx.d1);
+      await storage(countUnknownEmailAttempt(db, tallyKey(ctx), ctx.now, { passkeyFailures: 1 }, sql`1`));
+    }
+    throw error;
+  }
+}
+
+async function verifyAssertion(ctx: AuthContext, response: Record<string, unknown>): Promise<LoginResult> {
   const invalid = () => new ApiError("invalid_passkey");
   const credential = readCredentialResponse(response);
   if (!credential || credential.rawId !== credential.id) throw invalid();
