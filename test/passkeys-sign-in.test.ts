@@ -156,9 +156,7 @@ describe("passkey sign-in", () => {
     const unknown = encodeBase64Url(crypto.getRandomValues(new Uint8Array(16)));
     await expectInvalid(await verifySignIn(await assertion(device, { foreignKey: true }), { "cf-connecting-ip": "2001:db8:5eed:1::1" }));
     await expectInvalid(await verifySignIn(await assertion(device, { id: unknown, rawId: unknown }), { "cf-connecting-ip": "2001:db8:5eed:2::1" }));
-    const tally = await env.DB.prepare("SELECT failures, passkey_failures FROM unknown_email_attempts WHERE client = ?")
-      .bind("2001:db8:5eed::/48")
-      .all();
+    const tally = await env.DB.prepare("SELECT failures, passkey_failures FROM unknown_email_attempts WHERE client = ?").bind("2001:db8:5eed::/48").all();
     expect(tally.results).toEqual([{ failures: 0, passkey_failures: 2 }]);
     expect(await auditTrail(admin.id)).toEqual(eventsBefore);
   });
