@@ -95,7 +95,11 @@ describe("storage under unauthenticated load", () => {
     // being one /48, × 2 hours), no row per attempt, and a throttle row per email tried in the last
     // failure-run window.
     expect(growth(before, await rowCounts())).toEqual({ ...zeroed(before), unknown_email_attempts: 3 * 2, login_throttle: 200 });
-    for (const [key, perHour] of [[clients[0], 25], [clients[1], 25], [`${site}::/48`, 50]] as const) {
+    for (const [key, perHour] of [
+      [clients[0], 25],
+      [clients[1], 25],
+      [`${site}::/48`, 50],
+    ] as const) {
       expect((await tallyOf(key ?? "")).map((row) => [row.hour, row.failures, row.lockouts, row.refused_attempts])).toEqual([
         [START - 45 * 60_000, perHour, 0, 0],
         [START + 15 * 60_000, perHour, 0, 0],
