@@ -172,7 +172,7 @@ describe("round trips per request", () => {
     expect(await logout("global")).toMatchObject({ status: 200, trips: { d1Batches: 1, d1Queries: 0, kvReads: 0, kvWrites: 2 } });
   });
 
-  it("passkey sign-in options: no storage at all; verify: one replica read and one primary batch, success or replay", async () => {
+  it("passkey sign-in options: no storage at all; verify: one replica read and one primary batch, and a refusal its tally", async () => {
     const zero = { d1Batches: 0, d1Queries: 0, kvReads: 0, kvWrites: 0 };
     const options = await measure(`${PREFIX}/passkeys/login/options`, { method: "POST" });
     expect(options).toMatchObject({ status: 200, trips: zero });
@@ -180,11 +180,11 @@ describe("round trips per request", () => {
     const assertion = await device.get(await signInOptions());
     const verify = (body: unknown) => measure(`${PREFIX}/passkeys/login/verify`, json({ response: body }));
     expect(await verify(assertion)).toMatchObject({ status: 200, trips: { d1Batches: 1, d1Queries: 1, kvReads: 0, kvWrites: 0 } });
-    expect(await verify(assertion)).toMatchObject({ status: 401, trips: { d1Batches: 1, d1Queries: 1, kvReads: 0, kvWrites: 0 } });
-    // A signature that does not verify writes nothing: unauthenticated load grows no table.
+    // A refusal adds one write, the client's hourly tally: unauthenticated load grows one row per client and hour.
+    expect(await verify(assertion)).toMatchObject({ status: 401, trips: { d1Batches: 1, d1Queries: 2, kvReads: 0, kvWrites: 0 } });
     expect(await verify(await device.get(await signInOptions(), { foreignKey: true }))).toMatchObject({
       status: 401,
-      trips: { d1Batches: 0, d1Queries: 1, kvReads: 0, kvWrites: 0 },
+      trips: { d1Batches: 0, d1Queries: 2, kvReads: 0, kvWrites: 0 },
     });
   });
 

@@ -53,7 +53,7 @@ const PREFIX = "/api/v1/admin/auth";
 // The SQL the real routes send, as drizzle writes it for src/ (same statements, same placeholders, same order).
 
 /** login, read batch: admin by email (admin-store.ts `findAdminByEmail`). */
-const FIND_ADMIN = `select "id", "email", "name", "role", "password_hash", "is_active", "created_at", "updated_at", "last_login_at", "security_stamp", "totp_secret", "totp_pending_secret", "totp_last_step", "totp_earlier_steps" from "admins" where lower("admins"."email") = lower(?) limit ?`;
+const FIND_ADMIN = `select "id", "email", "name", "role", "password_hash", "is_active", "created_at", "updated_at", "last_login_at", "security_stamp", "totp_secret", "totp_pending_secret", "totp_last_step", "totp_earlier_steps", "webauthn_user_id", "passkey_only" from "admins" where lower("admins"."email") = lower(?) limit ?`;
 
 /** login, read batch: the attempt counted before the check (login-throttle.ts `countAttempt`). */
 const COUNT_ATTEMPT = `insert into "login_throttle" ("email", "failures", "locked_until", "last_failure_at", "locked_at", "refused_attempts") values (?, ?, case when 1 >= ?
@@ -66,7 +66,7 @@ const COUNT_ATTEMPT = `insert into "login_throttle" ("email", "failures", "locke
 const FIND_THROTTLE = `select "email", "failures", "locked_until", "last_failure_at", "locked_at", "refused_attempts" from "login_throttle" where "login_throttle"."email" = ? limit ?`;
 
 /** login, write batch: the session, opened only if the admin is unchanged (session-store.ts `insertSessionIf`). */
-const INSERT_SESSION = `insert into "sessions" ("id", "admin_id", "refresh_jti", "previous_refresh_jti", "rotated_at", "created_at", "last_used_at", "expires_at", "revoked_at", "revoked_reason", "ip", "user_agent", "amr") select ? as "id", ? as "adminId", ? as "refreshJti", ? as "previousRefreshJti", ? as "rotatedAt", ? as "createdAt", ? as "lastUsedAt", ? as "expiresAt", ? as "revokedAt", ? as "revokedReason", ? as "ip", ? as "userAgent", ? as "amr" from (select 1) where exists (select 1 from "admins" where "admins"."id" = ? and "admins"."is_active"
+const INSERT_SESSION = `insert into "sessions" ("id", "admin_id", "refresh_jti", "previous_refresh_jti", "rotated_at", "created_at", "last_used_at", "expires_at", "revoked_at", "revoked_reason", "ip", "user_agent", "amr", "auth_time", "passkey_id") select ? as "id", ? as "adminId", ? as "refreshJti", ? as "previousRefreshJti", ? as "rotatedAt", ? as "createdAt", ? as "lastUsedAt", ? as "expiresAt", ? as "revokedAt", ? as "revokedReason", ? as "ip", ? as "userAgent", ? as "amr", ? as "authTime", ? as "passkeyId" from (select 1) where exists (select 1 from "admins" where "admins"."id" = ? and "admins"."is_active"
     and "admins"."security_stamp" = ?) returning "id"`;
 
 /** Every route's audit row, written only if the statement before it changed something (audit-log.ts `auditIfChanged`). */
@@ -88,10 +88,10 @@ const DELETE_UNCOUNTED = `delete from "login_throttle" where ("login_throttle"."
 const REVOKE_REPLAYED = `update "sessions" set "revoked_at" = ?, "revoked_reason" = ? where (("sessions"."id" = ? and "sessions"."admin_id" = ? and "sessions"."revoked_at" is null) and "sessions"."refresh_jti" <> ? and coalesce("sessions"."previous_refresh_jti" = ? and "sessions"."rotated_at" > ?, 0) = 0) returning "expires_at"`;
 
 /** refresh batch: the current token swapped for the next. */
-const ROTATE = `update "sessions" set "refresh_jti" = ?, "previous_refresh_jti" = ?, "rotated_at" = ?, "last_used_at" = ?, "expires_at" = min(?, "sessions"."created_at" + ?) where (("sessions"."id" = ? and "sessions"."admin_id" = ? and "sessions"."revoked_at" is null) and "sessions"."refresh_jti" = ? and "sessions"."expires_at" > ? and "sessions"."created_at" > ? and exists (select 1 from "admins" where "admins"."id" = ? and "admins"."is_active")) returning "amr", "expires_at"`;
+const ROTATE = `update "sessions" set "refresh_jti" = ?, "previous_refresh_jti" = ?, "rotated_at" = ?, "last_used_at" = ?, "expires_at" = min(?, "sessions"."created_at" + ?) where (("sessions"."id" = ? and "sessions"."admin_id" = ? and "sessions"."revoked_at" is null) and "sessions"."refresh_jti" = ? and "sessions"."expires_at" > ? and "sessions"."created_at" > ? and exists (select 1 from "admins" where "admins"."id" = ? and "admins"."is_active")) returning "amr", "expires_at", "auth_time"`;
 
 /** /me: the admin behind the session, in one read (`findSessionAdmin`), in array mode as drizzle reads a join. */
-const FIND_SESSION_ADMIN = `select "admins"."id", "admins"."email", "admins"."name", "admins"."role", "admins"."password_hash", "admins"."is_active", "admins"."created_at", "admins"."updated_at", "admins"."last_login_at", "admins"."security_stamp", "admins"."totp_secret", "admins"."totp_pending_secret", "admins"."totp_last_step", "admins"."totp_earlier_steps", "sessions"."revoked_at", "sessions"."expires_at", "sessions"."created_at" from "sessions" inner join "admins" on "admins"."id" = "sessions"."admin_id" where ("sessions"."id" = ? and "sessions"."admin_id" = ?) limit ?`;
+const FIND_SESSION_ADMIN = `select "admins"."id", "admins"."email", "admins"."name", "admins"."role", "admins"."password_hash", "admins"."is_active", "admins"."created_at", "admins"."updated_at", "admins"."last_login_at", "admins"."security_stamp", "admins"."totp_secret", "admins"."totp_pending_secret", "admins"."totp_last_step", "admins"."totp_earlier_steps", "admins"."webauthn_user_id", "admins"."passkey_only", "sessions"."revoked_at", "sessions"."expires_at", "sessions"."created_at" as "session_created_at" from "sessions" inner join "admins" on "admins"."id" = "sessions"."admin_id" where ("sessions"."id" = ? and "sessions"."admin_id" = ?) limit ?`;
 
 interface Keys {
   kid: string;
@@ -117,6 +117,7 @@ interface AdminRecord {
   created_at: number;
   totp_secret: string | null;
   security_stamp: string;
+  passkey_only: number;
 }
 
 /** Imported once per isolate, as src/tokens/keyring.ts does: WebCrypto's JWK import of the first key. */
@@ -136,8 +137,8 @@ async function importKeys(secret: string): Promise<Keys> {
 
 const TOKEN_TYPES = { access: "at+jwt", refresh: "refresh+jwt" } as const;
 
-function sign(key: Keys, kind: keyof typeof TOKEN_TYPES, claims: Claims & { iat: number; amr: string[] }): Promise<string> {
-  return new SignJWT({ sid: claims.sid, amr: claims.amr })
+function sign(key: Keys, kind: keyof typeof TOKEN_TYPES, claims: Claims & { iat: number; amr: string[]; authTime: number | null }): Promise<string> {
+  return new SignJWT({ sid: claims.sid, amr: claims.amr, ...(claims.authTime === null ? {} : { auth_time: claims.authTime }) })
     .setProtectedHeader({ alg: "ES256", kid: key.kid, typ: TOKEN_TYPES[kind] })
     .setIssuer(ISSUER)
     .setAudience(AUDIENCE)
@@ -168,11 +169,16 @@ async function verify(key: Keys, kind: keyof typeof TOKEN_TYPES, token: string):
 }
 
 /** The access and refresh token of a session, signed at once as src/auth/issue-tokens.ts does. */
-async function tokenPair(key: Keys, session: { adminId: string; sessionId: string; refreshJti: string; amr: string[]; expiresAt: number }, now: number) {
+async function tokenPair(
+  key: Keys,
+  session: { adminId: string; sessionId: string; refreshJti: string; amr: string[]; expiresAt: number; authTime: number | null },
+  now: number,
+) {
   const iat = Math.floor(now / 1000);
   const sessionEnd = Math.floor(session.expiresAt / 1000);
   const accessExp = Math.min(iat + ACCESS_TOKEN_TTL, sessionEnd);
-  const common = { sub: session.adminId, sid: session.sessionId, iat, amr: session.amr };
+  const authTime = session.authTime === null ? null : Math.floor(session.authTime / 1000);
+  const common = { sub: session.adminId, sid: session.sessionId, iat, amr: session.amr, authTime };
   const [access, refresh] = await Promise.all([
     sign(key, "access", { ...common, jti: randomId(), exp: accessExp }),
     sign(key, "refresh", { ...common, jti: session.refreshJti, exp: sessionEnd }),
@@ -182,7 +188,7 @@ async function tokenPair(key: Keys, session: { adminId: string; sessionId: strin
 
 /** The public view of an admin, as src/admins/admin-user.ts writes it. */
 function user(
-  admin: { id: string; email: string; name: string; role: string; isActive: number; createdAt: number; totpSecret: string | null },
+  admin: { id: string; email: string; name: string; role: string; isActive: number; createdAt: number; totpSecret: string | null; passkeyOnly: number },
   lastLoginAt: number | null,
 ) {
   return {
@@ -194,6 +200,7 @@ function user(
     created_at: new Date(admin.createdAt).toISOString(),
     last_login_at: lastLoginAt === null ? null : new Date(lastLoginAt).toISOString(),
     mfa_enabled: admin.totpSecret !== null,
+    passkey_only: admin.passkeyOnly === 1,
   };
 }
 
@@ -245,6 +252,7 @@ async function login(request: Request, env: FloorEnv, key: Keys): Promise<Respon
     refreshJti: randomId(),
     amr: ["pwd"],
     expiresAt: (Math.floor(now / 1000) + REFRESH_TOKEN_TTL) * 1000,
+    authTime: now,
   };
   const userAgent = request.headers.get("user-agent");
   const [opened] = await env.DB.batch([
@@ -262,6 +270,8 @@ async function login(request: Request, env: FloorEnv, key: Keys): Promise<Respon
       ip,
       userAgent,
       JSON.stringify(session.amr),
+      now,
+      null,
       admin.id,
       admin.security_stamp,
     ),
@@ -282,7 +292,7 @@ async function login(request: Request, env: FloorEnv, key: Keys): Promise<Respon
     env.DB.prepare(DELETE_UNCOUNTED).bind(emailKey, 0, session.sessionId, admin.id, admin.security_stamp),
   ]);
   if (opened?.results.length !== 1) return new Response(null, { status: 401 });
-  const view = { ...admin, isActive: admin.is_active, createdAt: admin.created_at, totpSecret: admin.totp_secret };
+  const view = { ...admin, isActive: admin.is_active, createdAt: admin.created_at, totpSecret: admin.totp_secret, passkeyOnly: admin.passkey_only };
   return Response.json({ ...(await tokenPair(key, session, now)), user: user(view, now) });
 }
 
@@ -299,7 +309,7 @@ async function refresh(request: Request, env: FloorEnv, key: Keys): Promise<Resp
   const userAgent = request.headers.get("user-agent");
   const audit = (event: string) => env.DB.prepare(AUDIT_IF_CHANGED).bind(null, now, event, null, null, claims.sub, claims.sid, ip, userAgent, null, 0);
   const expiresAt = (Math.floor(now / 1000) + REFRESH_TOKEN_TTL) * 1000;
-  const [, , rotated] = await env.DB.batch<{ amr: string; expires_at: number }>([
+  const [, , rotated] = await env.DB.batch<{ amr: string; expires_at: number; auth_time: number | null }>([
     env.DB.prepare(REVOKE_REPLAYED).bind(now, "refresh_token_reuse", claims.sid, claims.sub, claims.jti, claims.jti, now - REFRESH_REUSE_INTERVAL_MS),
     audit("refresh_reuse_detected"),
     env.DB.prepare(ROTATE).bind(
@@ -321,7 +331,9 @@ async function refresh(request: Request, env: FloorEnv, key: Keys): Promise<Resp
   const row = rotated?.results[0];
   if (!row) return new Response(null, { status: 401 });
   const amr = JSON.parse(row.amr) as string[];
-  return Response.json(await tokenPair(key, { adminId: claims.sub, sessionId: claims.sid, refreshJti: nextJti, amr, expiresAt: row.expires_at }, now));
+  return Response.json(
+    await tokenPair(key, { adminId: claims.sub, sessionId: claims.sid, refreshJti: nextJti, amr, expiresAt: row.expires_at, authTime: row.auth_time }, now),
+  );
 }
 
 async function me(request: Request, env: FloorEnv, key: Keys): Promise<Response> {
@@ -336,7 +348,7 @@ async function me(request: Request, env: FloorEnv, key: Keys): Promise<Response>
   const [row] = rows;
   if (revoked !== null || !row) return new Response(null, { status: 401 });
   // The columns of FIND_SESSION_ADMIN, in order.
-  const [id, email, name, role, , isActive, createdAt, , lastLoginAt, , totpSecret] = row as [
+  const [id, email, name, role, , isActive, createdAt, , lastLoginAt, , totpSecret, , , , , passkeyOnly] = row as [
     string,
     string,
     string,
@@ -348,8 +360,13 @@ async function me(request: Request, env: FloorEnv, key: Keys): Promise<Response>
     number | null,
     string,
     string | null,
+    string | null,
+    number | null,
+    number,
+    string | null,
+    number,
   ];
-  const admin = { id, email, name, role, isActive, createdAt, totpSecret };
+  const admin = { id, email, name, role, isActive, createdAt, totpSecret, passkeyOnly };
   return Response.json(user(admin, lastLoginAt), { headers: { "cache-control": "no-store" } });
 }
 

@@ -61,6 +61,8 @@ async function adminColumns(password: string, iterations: number): Promise<Recor
     totp_pending_secret: null,
     totp_last_step: null,
     totp_earlier_steps: 0,
+    webauthn_user_id: null,
+    passkey_only: 0,
   };
 }
 
