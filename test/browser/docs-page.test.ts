@@ -55,7 +55,7 @@ describe("/docs in headless chromium, from wrangler dev", () => {
           (node) => `${node.querySelector(".opblock-summary-method")?.textContent} ${node.querySelector(".opblock-summary-path")?.getAttribute("data-path")}`,
         ),
       );
-    const document = await (await fetch(`${server.url}/openapi.json`)).json<{ paths: Record<string, Record<string, unknown>> }>();
+    const document = (await (await fetch(`${server.url}/openapi.json`)).json()) as { paths: Record<string, Record<string, unknown>> };
     const documented = Object.entries(document.paths).flatMap(([path, methods]) => Object.keys(methods).map((method) => `${method.toUpperCase()} ${path}`));
     expect(documented).toContain("POST /api/v1/admin/auth/login");
     expect(documented).toContain("POST /api/v1/admin/auth/passkeys/login/verify");
