@@ -4,7 +4,7 @@ import { decodeJwt } from "jose";
 import { describe, expect, it } from "vitest";
 import worker from "../src/index.ts";
 import { type StandInLimiter, standInLimiter } from "./support/rate-limiters.ts";
-import { BASE_URL, bearer, createAdmin, loginAs, PREFIX, randomClientIp } from "./support/worker.ts";
+import { BASE_URL, bearer, createAdmin, type LoginBody, loginAs, PREFIX, randomClientIp } from "./support/worker.ts";
 
 const TOO_MANY = '{"detail":"Too many login attempts. Try again later."}';
 
@@ -130,5 +130,58 @@ describe("the per-session limit on bearer routes that write a row per call", () 
       ]);
     }
     expect(refuseAll.keys).toEqual(Array(WRITES.length).fill(decodeJwt(access_token).sid));
+  });
+});
+
+describe("the per-session limit on the audit rows refreshes write", () => {
+  const refreshWith = (refreshToken: string, limiter: StandInLimiter) =>
+    send(
+      "/refresh",
+      {
+        method: "POST",
+        headers: { "content-type": "application/json", "cf-connecting-ip": randomClientIp() },
+        body: JSON.stringify({ refresh_token: refreshToken }),
+      },
+      { SESSION_RATE_LIMITER: limiter },
+    );
+
+  const refreshRows = async (sessionId: string) =>
+    (await env.DB.prepare("SELECT count(*) AS n FROM audit_events WHERE event = 'refresh' AND session_id = ?").bind(sessionId).first<{ n: number }>())?.n;
+
+  /** Refreshes along the session's chain `times` times, each answer's token the next request's; the last token. */
+  async function rotate(refreshToken: string, times: number, limiter: StandInLimiter): Promise<string> {
+    let token = refreshToken;
+    for (let i = 0; i < times; i++) {
+      const answer = await refreshWith(token, limiter);
+      expect(answer.status).toBe(200);
+      token = (JSON.parse(answer.body) as LoginBody).refresh_token;
+    }
+    return token;
+  }
+
+  it("rotates past a session's limit but writes no more rows for it, and still writes another session's", async () => {
+    const limiter = standInLimiter("SESSION_RATE_LIMITER");
+    const { limit } = env.TEST_RATE_LIMITS.SESSION_RATE_LIMITER as { limit: number };
+    const admin = await createAdmin();
+    const looping = await loginAs(admin);
+    const sessionId = decodeJwt(looping.refresh_token).sid as string;
+
+    const last = await rotate(looping.refresh_token, limit + 5, limiter);
+    expect(await refreshRows(sessionId)).toBe(limit);
+    // Still rotating: `last` is the current token.
+    expect((await refreshWith(last, limiter)).status).toBe(200);
+
+    const other = await loginAs(admin);
+    await rotate(other.refresh_token, 1, limiter);
+    expect(await refreshRows(decodeJwt(other.refresh_token).sid as string)).toBe(1);
+  });
+
+  it("does not count a token that does not verify", async () => {
+    const refuseAll = standInLimiter("SESSION_RATE_LIMITER", 0);
+    const { access_token } = await loginAs(await createAdmin());
+    for (const token of ["not.a.token", access_token]) {
+      expect(await refreshWith(token, refuseAll)).toMatchObject({ status: 401, body: '{"detail":"Invalid refresh token"}' });
+    }
+    expect(refuseAll.keys).toEqual([]);
   });
 });

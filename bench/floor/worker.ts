@@ -34,6 +34,7 @@ interface FloorEnv {
   REVOCATIONS: KVNamespace;
   LOGIN_RATE_LIMITER: RateLimit;
   LOGIN_SITE_RATE_LIMITER: RateLimit;
+  SESSION_RATE_LIMITER: RateLimit;
   JWT_SIGNING_KEYS: string;
 }
 
@@ -301,15 +302,17 @@ async function refresh(request: Request, env: FloorEnv, key: Keys): Promise<Resp
   const claims = await verify(key, "refresh", refresh_token);
   if (!claims) return new Response(null, { status: 401 });
   const now = Date.now();
-  // Only the session's revocation, as src/auth/refresh.ts asks KV: D1 decides the rest.
-  if ((await env.REVOCATIONS.get(`revoked-session:${claims.sid}`)) !== null) return new Response(null, { status: 401 });
+  // Only the session's revocation, as src/auth/refresh.ts asks KV, and beside it the session's rate limit,
+  // which decides whether the rotation writes its audit row: D1 decides the rest.
+  const [revoked, allowance] = await Promise.all([env.REVOCATIONS.get(`revoked-session:${claims.sid}`), env.SESSION_RATE_LIMITER.limit({ key: claims.sid })]);
+  if (revoked !== null) return new Response(null, { status: 401 });
 
   const nextJti = randomId();
   const ip = request.headers.get("cf-connecting-ip");
   const userAgent = request.headers.get("user-agent");
   const audit = (event: string) => env.DB.prepare(AUDIT_IF_CHANGED).bind(null, now, event, null, null, claims.sub, claims.sid, ip, userAgent, null, 0);
   const expiresAt = (Math.floor(now / 1000) + REFRESH_TOKEN_TTL) * 1000;
-  const [, , rotated] = await env.DB.batch<{ amr: string; expires_at: number; auth_time: number | null }>([
+  const writes = [
     env.DB.prepare(REVOKE_REPLAYED).bind(now, "refresh_token_reuse", claims.sid, claims.sub, claims.jti, claims.jti, now - REFRESH_REUSE_INTERVAL_MS),
     audit("refresh_reuse_detected"),
     env.DB.prepare(ROTATE).bind(
@@ -326,8 +329,10 @@ async function refresh(request: Request, env: FloorEnv, key: Keys): Promise<Resp
       now - SESSION_MAX_LIFETIME_MS,
       claims.sub,
     ),
-    audit("refresh"),
-  ]);
+  ];
+  const [, , rotated] = await env.DB.batch<{ amr: string; expires_at: number; auth_time: number | null }>(
+    allowance.success ? [...writes, audit("refresh")] : writes,
+  );
   const row = rotated?.results[0];
   if (!row) return new Response(null, { status: 401 });
   const amr = JSON.parse(row.amr) as string[];

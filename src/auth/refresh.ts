@@ -9,7 +9,9 @@ import { issueTokens, longestLife, refreshExpiresAt, sessionClock, type TokenPai
 
 /**
  * One KV read (the edge may already know the session is revoked) and one D1
- * batch, which decides everything else; a KV write only when it revokes.
+ * batch, which decides everything else; a KV write only when it revokes. The
+ * session's rate limit, asked beside the KV read, caps the audit rows its
+ * rotations write, never the rotations.
  */
 export async function refresh(ctx: AuthContext, refreshToken: string): Promise<TokenPair> {
   const claims = await verifyToken(ctx.keyring, "refresh", refreshToken, ctx.config, longestLife(ctx.config, "refresh"));
@@ -17,8 +19,10 @@ export async function refresh(ctx: AuthContext, refreshToken: string): Promise<T
 
   // KV may only refuse a revoked session. Whether a rotated-out token is a racing tab's (refused) or a
   // replay (revokes the session, RFC 9700 §4.14.2) is D1's to say: an edge's copy of a rotation would make
-  // the answer depend on which edge saw it.
-  if (await storage(isSessionRevoked(ctx.kv, claims.sid))) throw new ApiError("invalid_refresh_token");
+  // the answer depend on which edge saw it. Beside the KV read, the session's rate limit (a counter next to
+  // the worker) says whether this rotation may write its audit row.
+  const [revoked, allowance] = await storage(Promise.all([isSessionRevoked(ctx.kv, claims.sid), ctx.sessionRateLimiter.limit({ key: claims.sid })]));
+  if (revoked) throw new ApiError("invalid_refresh_token");
 
   const nextJti = randomId();
   const outcome = await storage(
@@ -33,6 +37,7 @@ export async function refresh(ctx: AuthContext, refreshToken: string): Promise<T
         reuseIntervalMs: ctx.config.refreshReuseInterval * 1000,
         expiresAt: refreshExpiresAt(ctx),
         maxLifetimeMs: ctx.config.sessionMaxLifetime * 1000,
+        audited: allowance.success,
       },
       ctx.origin,
     ),

@@ -118,6 +118,8 @@ export interface Rotation {
   /** The next refresh token's expiry; the session's maximum lifetime may cut it short. */
   expiresAt: number;
   maxLifetimeMs: number;
+  /** Whether this rotation gets its `refresh` audit row: false once the session has spent its allowance (`SESSION_RATE_LIMITER`). */
+  audited: boolean;
 }
 
 export type RotationOutcome =
@@ -135,12 +137,17 @@ export type RotationOutcome =
  *    ago, which is the loser of a race (two tabs refreshing at once).
  * 2. The current token is swapped for the next with a conditional UPDATE: only
  *    the first transaction to see `refresh_jti = presented` changes the row.
+ *
+ * A rotation past the session's rate limit still rotates (the panel's tokens
+ * keep working, the replay check is the same) but writes no audit row: the
+ * row is what would let a looping or stolen token grow D1 without bound, and
+ * the session's `last_used_at` still moves.
  */
 export async function rotateRefreshToken(db: Database, rotation: Rotation, origin: RequestOrigin): Promise<RotationOutcome> {
   const { now } = rotation.clock;
   const ownSession = and(eq(sessions.id, rotation.sessionId), eq(sessions.adminId, rotation.adminId), isNull(sessions.revokedAt));
   const subject = { adminId: rotation.adminId, sessionId: rotation.sessionId };
-  const [replayed, , rotated] = await db.batch([
+  const writes = [
     db
       .update(sessions)
       .set({ revokedAt: rotation.clock.now, revokedReason: "refresh_token_reuse" satisfies RevocationReason })
@@ -167,8 +174,8 @@ export async function rotateRefreshToken(db: Database, rotation: Rotation, origi
       })
       .where(and(ownSession, eq(sessions.refreshJti, rotation.presentedJti), withinLife(rotation.clock), adminIsActive(rotation.adminId)))
       .returning({ amr: sessions.amr, expiresAt: sessions.expiresAt, authTime: sessions.authTime }),
-    auditIfChanged(db, now, origin, { event: "refresh", ...subject }),
-  ]);
+  ] as const;
+  const [replayed, , rotated] = await db.batch(rotation.audited ? [...writes, auditIfChanged(db, now, origin, { event: "refresh", ...subject })] : writes);
   // The session keeps how and when its admin logged in: every refreshed token says it again.
   if (rotated[0]) return { kind: "rotated", amr: JSON.parse(rotated[0].amr), expiresAt: rotated[0].expiresAt, authTime: rotated[0].authTime };
   if (replayed[0]) return { kind: "reuse_detected", expiresAt: replayed[0].expiresAt };
