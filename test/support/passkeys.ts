@@ -5,6 +5,7 @@ import type {
   PublicKeyCredentialRequestOptionsJSON,
   RegistrationResponseJSON,
 } from "@simplewebauthn/server";
+import type { components } from "./admin-api.d.ts";
 import { type AssertionKnobs, type RegistrationKnobs, SoftwareAuthenticator } from "./software-authenticator.ts";
 import { bearer, call, type LoginBody, loginAs, PREFIX, postJson, type TestAdmin } from "./worker.ts";
 
@@ -26,14 +27,8 @@ export function verifyRegistration(accessToken: string, response: RegistrationRe
   return postJson(`${PREFIX}/passkeys/register/verify`, name === undefined ? { response } : { response, name }, bearer(accessToken));
 }
 
-export interface RegisteredPasskey {
-  id: string;
-  name: string;
-  created_at: string;
-  last_used_at: string | null;
-  backed_up: boolean;
-  transports: string[];
-}
+/** A passkey as the API answers it, in the client types generated from /openapi.json. */
+export type RegisteredPasskey = components["schemas"]["Passkey"];
 
 /** The admin panel's registration: options, the authenticator's `create`, verify. */
 export async function registerPasskey(
