@@ -33,6 +33,8 @@ export default defineConfig(async () => {
               wrangler: { configPath: "./wrangler.toml" },
               miniflare: {
                 bindings: { TEST_MIGRATIONS: migrations, TEST_RATE_LIMITS: rateLimits, JWT_SIGNING_KEYS: signingKeys, MFA_ENCRYPTION_KEYS: encryptionKeys },
+                // A second real local D1, served as a read replica that lags: test/support/stale-replica.ts.
+                d1Databases: { STALE_REPLICA: "stale-replica" },
               },
             }),
           ],

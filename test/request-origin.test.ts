@@ -109,7 +109,7 @@ describe("a lockout's one audit row", () => {
     expect(await lockoutRows(email)).toEqual([refused + 3]);
   });
 
-  it("counts an attempt refused before its row is written, and never on an earlier lockout's row", async () => {
+  it("counts a guess that read no lock but whose batch finds one set meanwhile on that lock's row, never an earlier lockout's", async () => {
     const admin = await createAdmin();
     const email = admin.email.toLowerCase();
     for (let i = 0; i < 5; i++) await attempt(email, `wrong ${i}`);
@@ -118,18 +118,18 @@ describe("a lockout's one audit row", () => {
       .bind(Date.now() - 1, email)
       .run();
 
-    // The sixth failure sets a new lock; another attempt is refused by it before the failure is recorded.
-    let refused: Response | undefined;
-    const refuseMeanwhile = async () => {
-      refused = await attempt(email, "meanwhile");
+    // This guess has read the email unlocked; before its batch, another guess fails and sets a new lock.
+    let meanwhile: Response | undefined;
+    const failMeanwhile = async () => {
+      meanwhile = await attempt(email, "meanwhile");
     };
     const request = new Request(`${BASE_URL}${PREFIX}/login`, {
       method: "POST",
       headers: { "content-type": "application/json", "cf-connecting-ip": randomClientIp() },
       body: JSON.stringify({ email, password: "wrong again" }),
     });
-    const sixth = await worker.fetch(request, { ...env, DB: d1Interleaving(2, refuseMeanwhile) }, createExecutionContext());
-    expect([sixth.status, refused?.status]).toEqual([401, 429]);
+    const refused = await worker.fetch(request, { ...env, DB: d1Interleaving(1, failMeanwhile) }, createExecutionContext());
+    expect([refused.status, meanwhile?.status]).toEqual([429, 401]);
     expect(await lockoutRows(email)).toEqual([0, 1]);
   });
 });

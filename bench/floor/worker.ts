@@ -4,7 +4,6 @@ import { randomId } from "../../src/encoding/base64.ts";
 import { parseIp, siteKey } from "../../src/http/client-ip.ts";
 import { logRequest } from "../../src/observability/log.ts";
 import { parsePhc } from "../../src/passwords/phc.ts";
-import { FAILURE_RUN_WINDOW_MS } from "../../src/throttle/login-throttle.ts";
 
 /**
  * The platform's floor for each measured route: a worker that makes exactly
@@ -45,45 +44,39 @@ const ACCESS_TOKEN_TTL = 900;
 const REFRESH_TOKEN_TTL = 604_800;
 const REFRESH_REUSE_INTERVAL_MS = 10_000;
 const SESSION_MAX_LIFETIME_MS = 2_592_000_000;
-const LOGIN_MAX_FAILURES = 5;
-const LOGIN_LOCKOUT_SECONDS = 60;
-const MAX_LOCKOUT_SECONDS = 900;
 
 const PREFIX = "/api/v1/admin/auth";
 
 // The SQL the real routes send, as drizzle writes it for src/ (same statements, same placeholders, same order).
 
-/** login, read batch: admin by email (admin-store.ts `findAdminByEmail`). */
+/** login, read near (Sessions API), and again at the end of the decision batch: admin by email (admin-store.ts `findAdminByEmail`). */
 const FIND_ADMIN = `select "id", "email", "name", "role", "password_hash", "is_active", "created_at", "updated_at", "last_login_at", "security_stamp", "totp_secret", "totp_pending_secret", "totp_last_step", "totp_earlier_steps", "webauthn_user_id", "passkey_only" from "admins" where lower("admins"."email") = lower(?) limit ?`;
 
-/** login, read batch: the attempt counted before the check (login-throttle.ts `countAttempt`). */
-const COUNT_ATTEMPT = `insert into "login_throttle" ("email", "failures", "locked_until", "last_failure_at", "locked_at", "refused_attempts") values (?, ?, case when 1 >= ?
-    then ? + 1000 * min(?, ? << min(1 - ?, 16))
-    else null end, ?, case when 1 >= ? then ? else null end, ?) on conflict ("login_throttle"."email") do update set "failures" = case when ("login_throttle"."last_failure_at" <= ? and ("login_throttle"."locked_until" is null or "login_throttle"."locked_until" <= ?)) then 1 else "login_throttle"."failures" + 1 end, "locked_until" = case when case when ("login_throttle"."last_failure_at" <= ? and ("login_throttle"."locked_until" is null or "login_throttle"."locked_until" <= ?)) then 1 else "login_throttle"."failures" + 1 end >= ?
-    then ? + 1000 * min(?, ? << min(case when ("login_throttle"."last_failure_at" <= ? and ("login_throttle"."locked_until" is null or "login_throttle"."locked_until" <= ?)) then 1 else "login_throttle"."failures" + 1 end - ?, 16))
-    else null end, "last_failure_at" = case when ("login_throttle"."last_failure_at" <= ? and ("login_throttle"."locked_until" is null or "login_throttle"."locked_until" <= ?)) then ? else "login_throttle"."last_failure_at" end, "locked_at" = case when case when ("login_throttle"."last_failure_at" <= ? and ("login_throttle"."locked_until" is null or "login_throttle"."locked_until" <= ?)) then 1 else "login_throttle"."failures" + 1 end >= ? then ? else null end, "refused_attempts" = ? where ("login_throttle"."locked_until" is null or "login_throttle"."locked_until" <= ?) returning "failures"`;
-
-/** login, read batch: the email's lock (`findThrottle`). */
+/** login, read near, and again at the end of the decision batch: the email's lock (`findThrottle`). */
 const FIND_THROTTLE = `select "email", "failures", "locked_until", "last_failure_at", "locked_at", "refused_attempts" from "login_throttle" where "login_throttle"."email" = ? limit ?`;
 
-/** login, write batch: the session, opened only if the admin is unchanged (session-store.ts `insertSessionIf`). */
-const INSERT_SESSION = `insert into "sessions" ("id", "admin_id", "refresh_jti", "previous_refresh_jti", "rotated_at", "created_at", "last_used_at", "expires_at", "revoked_at", "revoked_reason", "ip", "user_agent", "amr", "auth_time", "passkey_id") select ? as "id", ? as "adminId", ? as "refreshJti", ? as "previousRefreshJti", ? as "rotatedAt", ? as "createdAt", ? as "lastUsedAt", ? as "expiresAt", ? as "revokedAt", ? as "revokedReason", ? as "ip", ? as "userAgent", ? as "amr", ? as "authTime", ? as "passkeyId" from (select 1) where exists (select 1 from "admins" where "admins"."id" = ? and "admins"."is_active"
-    and "admins"."security_stamp" = ?) returning "id"`;
+/** login, decision batch: the primary agrees with the read admin (`adminAsRead`), as a SQL fragment of the statements below. */
+const AS_READ = `exists (select 1 from "admins" where "admins"."id" = ? and lower("admins"."email") = lower(?)
+    and "admins"."security_stamp" = ? and "admins"."is_active" = ? and "admins"."passkey_only" = ?)`;
+
+/** login, decision batch: the email is locked on the primary (`lockInForce`). */
+const LOCKED = `exists (select 1 from "login_throttle" where "login_throttle"."email" = ? and "login_throttle"."locked_until" > ?)`;
+
+/** login, decision batch: a refusal counted on the lock, if the primary agrees and the lock is in force (`countRefusedAttempt`, two statements). */
+const COUNT_REFUSED = `update "login_throttle" set "refused_attempts" = "login_throttle"."refused_attempts" + 1 where ("login_throttle"."email" = ? and "login_throttle"."locked_until" > ? and (${AS_READ} and ${LOCKED}))`;
+const COUNT_REFUSED_ON_LOCKOUT_ROW = `update "audit_events" set "refused_attempts" = "audit_events"."refused_attempts" + 1 where ("audit_events"."email" = ? and "audit_events"."event" = ? and "audit_events"."at" = (select "login_throttle"."locked_at" from "login_throttle" where "login_throttle"."email" = ?) and (${AS_READ} and ${LOCKED}))`;
+
+/** login, decision batch: the session, opened only if the primary agrees and the email is unlocked (session-store.ts `insertSessionIf`). */
+const INSERT_SESSION = `insert into "sessions" ("id", "admin_id", "refresh_jti", "previous_refresh_jti", "rotated_at", "created_at", "last_used_at", "expires_at", "revoked_at", "revoked_reason", "ip", "user_agent", "amr", "auth_time", "passkey_id") select ? as "id", ? as "adminId", ? as "refreshJti", ? as "previousRefreshJti", ? as "rotatedAt", ? as "createdAt", ? as "lastUsedAt", ? as "expiresAt", ? as "revokedAt", ? as "revokedReason", ? as "ip", ? as "userAgent", ? as "amr", ? as "authTime", ? as "passkeyId" from (select 1) where (${AS_READ} and not ${LOCKED}) returning "id"`;
 
 /** Every route's audit row, written only if the statement before it changed something (audit-log.ts `auditIfChanged`). */
 const AUDIT_IF_CHANGED = `insert into "audit_events" ("id", "at", "event", "reason", "email", "admin_id", "session_id", "ip", "user_agent", "colo", "refused_attempts") select ? as "id", ? as "at", ? as "event", ? as "reason", ? as "email", ? as "adminId", ? as "sessionId", ? as "ip", ? as "userAgent", ? as "colo", ? as "refusedAttempts" from (select 1) where changes() > 0`;
 
-/** login, write batch (`recordLogin`). */
+/** login, decision batch (`recordLogin`). */
 const RECORD_LOGIN = `update "admins" set "last_login_at" = ? where ("admins"."id" = ? and exists (select 1 from "sessions" where "sessions"."id" = ?))`;
 
-/** login, write batch (`clearFailures`). */
+/** login, decision batch (`clearFailures`). */
 const CLEAR_FAILURES = `delete from "login_throttle" where ("login_throttle"."email" = ? and exists (select 1 from "sessions" where "sessions"."id" = ?))`;
-
-/** login, write batch: the attempt taken back if the admin changed meanwhile (`uncountAttempt`, two statements). */
-const UNCOUNT_ATTEMPT = `update "login_throttle" set "failures" = "login_throttle"."failures" - 1, "locked_until" = case when "login_throttle"."failures" - 1 < ? or "login_throttle"."failures" = ? then null else "login_throttle"."locked_until" end, "locked_at" = case when "login_throttle"."failures" - 1 < ? or "login_throttle"."failures" = ? then null else "login_throttle"."locked_at" end where ("login_throttle"."email" = ? and "login_throttle"."failures" > ? and not exists (select 1 from "sessions" where "sessions"."id" = ?) and not exists (select 1 from "admins" where "admins"."id" = ? and "admins"."is_active"
-    and "admins"."security_stamp" = ?))`;
-const DELETE_UNCOUNTED = `delete from "login_throttle" where ("login_throttle"."email" = ? and "login_throttle"."failures" = ? and "login_throttle"."locked_until" is null and not exists (select 1 from "sessions" where "sessions"."id" = ?) and not exists (select 1 from "admins" where "admins"."id" = ? and "admins"."is_active"
-    and "admins"."security_stamp" = ?))`;
 
 /** refresh batch: a replayed token revokes the session (session-store.ts `rotateRefreshToken`). */
 const REVOKE_REPLAYED = `update "sessions" set "revoked_at" = ?, "revoked_reason" = ? where (("sessions"."id" = ? and "sessions"."admin_id" = ? and "sessions"."revoked_at" is null) and "sessions"."refresh_jti" <> ? and coalesce("sessions"."previous_refresh_jti" = ? and "sessions"."rotated_at" > ?, 0) = 0) returning "expires_at"`;
@@ -230,21 +223,11 @@ async function login(request: Request, env: FloorEnv, key: Keys): Promise<Respon
 
   const now = Date.now();
   const emailKey = email.toLowerCase();
-  const lock = [LOGIN_MAX_FAILURES, now, MAX_LOCKOUT_SECONDS, LOGIN_LOCKOUT_SECONDS, LOGIN_MAX_FAILURES];
-  // A failure run idle for the window restarts at 1 (login-throttle.ts `runIsOver`).
-  const runOver = [now - FAILURE_RUN_WINDOW_MS, now];
-  const [found, counted] = await env.DB.batch<Record<string, unknown>>([
-    env.DB.prepare(FIND_ADMIN).bind(email, 1),
-    env.DB.prepare(COUNT_ATTEMPT).bind(
-      ...[emailKey, 1, ...lock, now, LOGIN_MAX_FAILURES, now, 0],
-      ...[...runOver, ...runOver, ...lock.slice(0, 4), ...runOver, LOGIN_MAX_FAILURES],
-      ...[...runOver, now, ...runOver, LOGIN_MAX_FAILURES, now, 0, now],
-    ),
-    env.DB.prepare(FIND_THROTTLE).bind(emailKey, 1),
-  ]);
+  // Read near the client, through the Sessions API (src/auth/login.ts).
+  const near = env.DB.withSession("first-unconstrained");
+  const [found] = await near.batch<Record<string, unknown>>([near.prepare(FIND_ADMIN).bind(email, 1), near.prepare(FIND_THROTTLE).bind(emailKey, 1)]);
   const admin = found?.results[0] as AdminRecord | undefined;
-  const failures = counted?.results[0]?.failures;
-  if (!admin || typeof failures !== "number") return new Response(null, { status: 429 });
+  if (!admin) return new Response(null, { status: 401 });
   if (!(await passwordMatches(password, admin.password_hash))) return new Response(null, { status: 401 });
 
   const session = {
@@ -256,7 +239,12 @@ async function login(request: Request, env: FloorEnv, key: Keys): Promise<Respon
     authTime: now,
   };
   const userAgent = request.headers.get("user-agent");
-  const [opened] = await env.DB.batch([
+  const asRead = [admin.id, email, admin.security_stamp, admin.is_active, admin.passkey_only];
+  const locked = [emailKey, now];
+  // One batch on the primary decides, and reads the admin and the lock back.
+  const [, , opened] = await env.DB.batch([
+    env.DB.prepare(COUNT_REFUSED).bind(emailKey, now, ...asRead, ...locked),
+    env.DB.prepare(COUNT_REFUSED_ON_LOCKOUT_ROW).bind(emailKey, "login_locked_out", emailKey, ...asRead, ...locked),
     env.DB.prepare(INSERT_SESSION).bind(
       session.sessionId,
       admin.id,
@@ -273,24 +261,14 @@ async function login(request: Request, env: FloorEnv, key: Keys): Promise<Respon
       JSON.stringify(session.amr),
       now,
       null,
-      admin.id,
-      admin.security_stamp,
+      ...asRead,
+      ...locked,
     ),
     env.DB.prepare(AUDIT_IF_CHANGED).bind(null, now, "login_succeeded", null, emailKey, admin.id, session.sessionId, ip, userAgent, null, 0),
     env.DB.prepare(RECORD_LOGIN).bind(now, admin.id, session.sessionId),
     env.DB.prepare(CLEAR_FAILURES).bind(emailKey, session.sessionId),
-    env.DB.prepare(UNCOUNT_ATTEMPT).bind(
-      LOGIN_MAX_FAILURES,
-      failures,
-      LOGIN_MAX_FAILURES,
-      failures,
-      emailKey,
-      0,
-      session.sessionId,
-      admin.id,
-      admin.security_stamp,
-    ),
-    env.DB.prepare(DELETE_UNCOUNTED).bind(emailKey, 0, session.sessionId, admin.id, admin.security_stamp),
+    env.DB.prepare(FIND_ADMIN).bind(email, 1),
+    env.DB.prepare(FIND_THROTTLE).bind(emailKey, 1),
   ]);
   if (opened?.results.length !== 1) return new Response(null, { status: 401 });
   const view = { ...admin, isActive: admin.is_active, createdAt: admin.created_at, totpSecret: admin.totp_secret, passkeyOnly: admin.passkey_only };

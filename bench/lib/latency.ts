@@ -1,7 +1,10 @@
 import { mkdirSync } from "node:fs";
 import { join } from "node:path";
+import type { PublicKeyCredentialCreationOptionsJSON, PublicKeyCredentialRequestOptionsJSON } from "@simplewebauthn/server";
+import { readWranglerConfig } from "../../scripts/lib/wrangler.ts";
 import { decodeBase32 } from "../../src/encoding/base32.ts";
 import { hotp, importTotpKey, TOTP_PERIOD_SECONDS, totpStep } from "../../src/mfa/totp.ts";
+import { SoftwareAuthenticator } from "../../test/support/software-authenticator.ts";
 import { REQUEST_ID_HEADER, RTT_VARS, type SettledTrips, TRIP_HEADERS, TRIPS_PATH } from "../latency/protocol.ts";
 import type { RoundTrips } from "../latency/simulated-latency.ts";
 import { LATENCY_CONFIG } from "./latency-config.ts";
@@ -18,7 +21,7 @@ export interface LatencySettings {
   warmup: number;
 }
 
-/** The sign-in and session routes the phase measures, in order. `passkeyLogin` has no driver yet (see `passkeyLogin` below). */
+/** The sign-in and session routes the phase measures, in order. */
 export const LATENCY_ROUTES = ["me", "refresh", "login", "loginTotp", "passkeyLogin"] as const;
 export type LatencyRoute = (typeof LATENCY_ROUTES)[number];
 
@@ -216,29 +219,40 @@ async function drivers(server: DevServer, prepared: PreparedLatency, log: (messa
 }
 
 /**
- * The hook for passkey sign-in (issue 18; being built on branch h-passkeys).
- * Its driver needs a software authenticator: register one passkey per bench
- * admin through `/passkeys/register/options` and `/verify` (an ES256 key
- * pair, attestation "none"), then for each measured request fetch
- * `/passkeys/login/options` (unmeasured) and time `/passkeys/login/verify`
- * with an assertion signed over that challenge. Until it is written there is
- * no driver, and the note says whether src/ already has the route.
+ * Passkey sign-in, driven as the admin panel does it: the password admin
+ * registers one passkey of a software authenticator (ES256, attestation
+ * "none") through `/passkeys/register/options` and `/verify`; then each
+ * request fetches `/passkeys/login/options` (unmeasured, while the step is
+ * built) and times `/passkeys/login/verify` with an assertion over that
+ * challenge. Each call has its own client address, as the login limiters
+ * count both routes.
  */
-async function passkeyLogin(server: DevServer): Promise<{ driver?: Driver; note: string }> {
-  const response = await fetch(`${server.url}/openapi.json`);
-  if (!response.ok) {
-    await response.arrayBuffer();
-    return {
-      note: `passkeyLogin: not measured (no driver yet, see \`passkeyLogin\` in bench/lib/latency.ts); /openapi.json answered ${response.status}, so whether src/ has the route is unknown`,
-    };
-  }
-  const document = (await response.json()) as { paths?: Record<string, unknown> };
-  const present = Object.keys(document.paths ?? {}).some((path) => path.endsWith("/passkeys/login/verify"));
-  return {
-    note: present
-      ? "passkeyLogin: NOT MEASURED although src/ has /passkeys/login/verify: bench/lib/latency.ts has no driver for it yet (see `passkeyLogin` there)"
-      : "passkeyLogin: not measured, src/ has no passkey sign-in yet (the hook is `passkeyLogin` in bench/lib/latency.ts)",
+async function passkeyLogin(server: DevServer, admin: BenchAdmin): Promise<Driver> {
+  const fail = async (what: string, response: Response) => new Error(`passkeyLogin setup: ${what} answered ${response.status} ${await response.text()}`);
+  const { status, tokens } = await login(server, admin);
+  if (!tokens) throw new Error(`passkeyLogin setup: login answered ${status}`);
+  const authorization = `Bearer ${tokens.access_token}`;
+  const device = new SoftwareAuthenticator(webauthnOrigin());
+  const options = await fetch(`${server.url}${AUTH}/passkeys/register/options`, { method: "POST", headers: { authorization } });
+  if (options.status !== 200) throw await fail("register/options", options);
+  const registration = await device.create((await options.json()) as PublicKeyCredentialCreationOptionsJSON);
+  const verify = await fetch(`${server.url}${AUTH}/passkeys/register/verify`, jsonPost({ response: registration }, { authorization }));
+  if (verify.status !== 200) throw await fail("register/verify", verify);
+  await verify.arrayBuffer();
+  return async () => {
+    const challenge = await fetch(`${server.url}${AUTH}/passkeys/login/options`, { method: "POST", headers: { "cf-connecting-ip": nextClientIp() } });
+    if (challenge.status !== 200) throw await fail("login/options", challenge);
+    const assertion = await device.get((await challenge.json()) as PublicKeyCredentialRequestOptionsJSON);
+    return { path: `${AUTH}/passkeys/login/verify`, init: jsonPost({ response: assertion }, { "cf-connecting-ip": nextClientIp() }) };
   };
+}
+
+/** The origin the latency worker accepts passkeys from (its WEBAUTHN_ORIGINS, the same as wrangler.toml's): the authenticator's page. */
+function webauthnOrigin(): string {
+  const origins = String(readWranglerConfig(LATENCY_CONFIG).vars?.WEBAUTHN_ORIGINS ?? "");
+  const [first] = origins.split(",");
+  if (!first) throw new Error(`${LATENCY_CONFIG} has no WEBAUTHN_ORIGINS`);
+  return first.trim();
 }
 
 function tripsFrom(response: Response): RoundTrips | null {
@@ -348,12 +362,7 @@ export async function runLatencyPhase(
   interrupted: () => boolean,
 ): Promise<LatencyReport | null> {
   const notes: string[] = [];
-  const passkey = await passkeyLogin(server);
-  const routeDrivers = { ...(await drivers(server, prepared, log)), passkeyLogin: passkey.driver };
-  if (!passkey.driver) {
-    notes.push(passkey.note);
-    log(passkey.note);
-  }
+  const routeDrivers = { ...(await drivers(server, prepared, log)), passkeyLogin: await passkeyLogin(server, prepared.passwordAdmin) };
   const routes: LatencyReport["routes"] = {};
   for (const route of LATENCY_ROUTES) {
     if (interrupted()) return null;

@@ -24,15 +24,23 @@ export function upgradePasswordHash(db: Database, adminId: string, verifiedHash:
 }
 
 /**
- * The admin is as a check just saw them: still active, with the same
- * credentials (every change of password or second factor replaces the
- * security stamp). A write conditioned on it loses to any such change that
- * committed meanwhile; re-hashing a password or re-sealing a TOTP secret
- * under a newer key changes no credential, so a login racing one still succeeds.
+ * Inside a batch on the primary: the email's admin is as a read (maybe from a
+ * replica) found them, the same admin with the same credentials, activity and
+ * passkey-only setting, or still none. What a login decides from that read
+ * takes effect only if this holds; `sameAdmin` is the same test in JS, on the
+ * row the batch reads back.
  */
-export function adminUnchanged(admin: AdminRow) {
-  return sql`exists (select 1 from ${admins} where ${admins.id} = ${admin.id} and ${admins.isActive}
-    and ${admins.securityStamp} = ${admin.securityStamp})`;
+export function adminAsRead(email: string, admin: AdminRow | undefined) {
+  if (!admin) return sql`not exists (select 1 from ${admins} where lower(${admins.email}) = lower(${email}))`;
+  return sql`exists (select 1 from ${admins} where ${admins.id} = ${admin.id} and lower(${admins.email}) = lower(${email})
+    and ${admins.securityStamp} = ${admin.securityStamp} and ${admins.isActive} = ${admin.isActive ? 1 : 0} and ${admins.passkeyOnly} = ${admin.passkeyOnly ? 1 : 0})`;
+}
+
+export function sameAdmin(read: AdminRow | undefined, primary: AdminRow | undefined): boolean {
+  if (!read || !primary) return read === primary;
+  return (
+    read.id === primary.id && read.securityStamp === primary.securityStamp && read.isActive === primary.isActive && read.passkeyOnly === primary.passkeyOnly
+  );
 }
 
 /**

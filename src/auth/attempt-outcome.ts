@@ -5,7 +5,7 @@ import { type Database, storage } from "../db/client.ts";
 import { auditEvents } from "../db/schema.ts";
 import { ApiError } from "../errors/api-error.ts";
 import { checkSecondFactor, type FactorOwner, type SecondFactor } from "../mfa/second-factor.ts";
-import { countRefusedAttempt, lockSetAt, refusedSoFar, touchFailure, uncountAttempt } from "../throttle/login-throttle.ts";
+import { countFailure, countRefusedAttempt, failureWouldLock, lockSetAt, refusedSoFar, touchFailure, uncountAttempt } from "../throttle/login-throttle.ts";
 import type { AuthContext } from "./auth-context.ts";
 import { lockoutPolicy } from "./lockout.ts";
 
@@ -47,6 +47,40 @@ export function failedAttemptWrites(ctx: AuthContext, db: Database, { key, count
     auditIf(db, ctx.now, ctx.origin, lockout, sql`${onlyIf} and ${admins} and ${setTheLock}`),
     countUnknownEmailAttempt(db, tallyKey(ctx), ctx.now, { failures: 1, lockouts: setTheLock }, sql`${onlyIf} and not ${admins}`),
     touchFailure(db, key, ctx.now, onlyIf),
+  ] as const;
+}
+
+/**
+ * A login decided in one batch on the primary (login.ts): nothing was counted
+ * before its check, so these statements count it as it is decided. `failed`:
+ * the check failed and the primary agrees with what it read, email unlocked;
+ * `refused`: the primary agrees, and the lock is in force. Both are judged
+ * before `countFailure`, the last statement, changes the row they read, so
+ * each guess is answered by its own count, and at most `LOGIN_MAX_FAILURES`
+ * are answered before a lock. The failure that sets the lock writes its
+ * `login_locked_out` row in the same transaction, before the lock can refuse
+ * anything: its refused count starts at 0 (`countRefusedAttempt` adds to it).
+ *
+ * As for `failedAttemptWrites`: only an admin's email gets audit rows, an
+ * email no admin has is counted on the client's tally, and both run the same
+ * statements. Returns them with the count last; its row says the failure was counted.
+ */
+export function decidedAttemptWrites(ctx: AuthContext, db: Database, entry: AuditEntry & { email: string }, outcome: { failed: SQL; refused: SQL }) {
+  const { failed, refused } = outcome;
+  const policy = lockoutPolicy(ctx);
+  const setsTheLock = sql`${failed} and ${failureWouldLock(entry.email, ctx.now, policy)}`;
+  const admins = adminsEmail(entry.adminId);
+  return [
+    auditIf(db, ctx.now, ctx.origin, entry, sql`${failed} and ${admins}`),
+    auditIf(db, ctx.now, ctx.origin, { event: "login_locked_out", email: entry.email, adminId: entry.adminId }, sql`${setsTheLock} and ${admins}`),
+    countUnknownEmailAttempt(
+      db,
+      tallyKey(ctx),
+      ctx.now,
+      { failures: sql`${failed}`, lockouts: setsTheLock, refusedAttempts: sql`${refused}` },
+      sql`not ${admins} and (${failed} or ${refused})`,
+    ),
+    countFailure(db, entry.email, ctx.now, policy, failed),
   ] as const;
 }
 

@@ -1,22 +1,22 @@
-import { sql } from "drizzle-orm";
+import { type SQL, sql } from "drizzle-orm";
 import type { BatchItem } from "drizzle-orm/batch";
-import { adminUnchanged, findAdminByEmail, recordLogin, upgradePasswordHash } from "../admins/admin-store.ts";
+import { adminAsRead, findAdminByEmail, recordLogin, sameAdmin, upgradePasswordHash } from "../admins/admin-store.ts";
 import { type AdminUser, toAdminUser } from "../admins/admin-user.ts";
 import { auditIfChanged } from "../audit/audit-log.ts";
 import { type Database, database, storage } from "../db/client.ts";
 import type { AdminRow } from "../db/schema.ts";
-import { ApiError } from "../errors/api-error.ts";
-import { factorOwner, factorUnspent, type SecondFactor, spendFactor } from "../mfa/second-factor.ts";
+import { ApiError, type ApiErrorCode } from "../errors/api-error.ts";
+import { checkSecondFactor, factorOwner, factorUnspent, type SecondFactor, spendFactor } from "../mfa/second-factor.ts";
 import { logError } from "../observability/log.ts";
 import { hashPassword } from "../passwords/hash-password.ts";
 import { burnPasswordCheck, verifyPassword } from "../passwords/verify-password.ts";
 import { sessionOpened } from "../sessions/session-store.ts";
 import { checkClientRateLimits } from "../throttle/client-rate-limit.ts";
-import { clearFailures, countAttempt, emailKey, findThrottle } from "../throttle/login-throttle.ts";
-import { type CountedAttempt, checkCountedFactor, failedAttemptWrites, recordFailedAttempt, recordRefusedAttempt, takeBackAttempt } from "./attempt-outcome.ts";
+import { clearFailures, countRefusedAttempt, emailKey, findThrottle, lockedForSeconds, lockInForce, type ThrottleRow } from "../throttle/login-throttle.ts";
+import { decidedAttemptWrites } from "./attempt-outcome.ts";
 import type { AuthContext } from "./auth-context.ts";
 import { issueTokens, type SessionTokens, type TokenPair } from "./issue-tokens.ts";
-import { lockoutPolicy, tooManyAttempts } from "./lockout.ts";
+import { tooManyAttempts } from "./lockout.ts";
 import { newSession, openSessionIf } from "./new-session.ts";
 
 export interface Credentials {
@@ -28,130 +28,167 @@ export interface Credentials {
 
 export type LoginResult = TokenPair & { user: AdminUser };
 
+/** What a login's decision rests on: the email's admin (if any) and its throttle row, as one read found them. */
+interface Reading {
+  admin: AdminRow | undefined;
+  throttle: ThrottleRow | undefined;
+}
+
+/** What the check in JS made of the credentials, before the primary has its say. */
+type Verdict =
+  /** The read found the email locked: nothing was checked. */
+  | { kind: "unchecked" }
+  /** A failure, counted toward the lockout: its audit reason and its answer. */
+  | { kind: "failure"; reason: string; answer: ApiErrorCode }
+  /** The right password, and a question rather than a session; nothing is counted. */
+  | { kind: "question"; answer: ApiErrorCode }
+  | { kind: "success"; admin: AdminRow; session: SessionTokens; factor: SecondFactor | null; upgradedHash: string | null };
+
 /**
- * Two D1 batches on the primary (a replica a few seconds behind would still
- * accept a password just changed) and at most one PBKDF2 derivation:
+ * One round trip to D1's primary, the one a sign-in cannot avoid, and at most
+ * one PBKDF2 derivation:
  *
- * 1. read the admin, count the attempt as a failure unless the email is locked,
- *    read the lock;
- * 2. a success opens the session, spends the second factor and clears the
- *    count; a failure records why; a right password still waiting for its
- *    MFA code takes the count back.
+ * 1. read the admin and the email's throttle row near the client, through the
+ *    D1 Sessions API (a replica, when read replication is on);
+ * 2. check the password (an unknown email: the same work against a dummy
+ *    hash) and the second factor in JS; a locked email is not checked;
+ * 3. one batch on the primary makes the decision: each statement takes
+ *    effect only if the primary agrees with the read (the same admin with
+ *    the same security stamp, or still none; the lock as read; the code
+ *    unspent), and the batch reads the admin and the lock back.
+ *
+ * The answer is what the batch did. A replica behind the primary (a password
+ * changed, an admin disabled, a lock set or lifted a moment ago) makes every
+ * statement a no-op, and the login is decided again on what the batch read
+ * back: a second round trip, only then. A replica can thus never accept a
+ * password the primary no longer holds, nor count a right new password as a
+ * failure because it still holds the old hash.
  *
  * An unknown email and a wrong password cost the same (one derivation, the
- * same two batches) and get the same bytes; a locked email, known or not,
- * costs no derivation. Only the right password learns that a code is needed.
+ * same read and batch of the same statements) and get the same bytes; a
+ * locked email, known or not, costs no derivation. Only the right password
+ * learns that a code is needed or that the account is disabled.
  */
 export async function login(ctx: AuthContext, credentials: Credentials): Promise<LoginResult> {
   await checkClientRateLimits(ctx.loginRateLimiters, ctx);
 
+  const near = database(ctx.d1.withSession("first-unconstrained"));
+  const key = emailKey(credentials.email);
+  const [[admin], [throttle]] = await storage(near.batch([findAdminByEmail(near, credentials.email), findThrottle(near, key)]));
+  const decided = await decide(ctx, credentials, { admin, throttle });
+  if (decided.kind !== "stale") return decided.result;
+  const again = await decide(ctx, credentials, decided.primary);
+  // The admin changed again while this login was decided on the primary's own reading: no failure of the password's.
+  if (again.kind === "stale") throw new ApiError("invalid_login");
+  return again.result;
+}
+
+type Decision = { kind: "decided"; result: LoginResult } | { kind: "stale"; primary: Reading };
+
+/** Checks the credentials against `read`, then lets the primary decide in one batch; throws the answer if it is no session. */
+async function decide(ctx: AuthContext, credentials: Credentials, read: Reading): Promise<Decision> {
   const db = database(ctx.d1);
   const key = emailKey(credentials.email);
-  const [[admin], [counted], [throttle]] = await storage(
-    db.batch([findAdminByEmail(db, credentials.email), countAttempt(db, key, ctx.now, lockoutPolicy(ctx)), findThrottle(db, key)]),
-  );
-  const who = { email: key, adminId: admin?.id };
+  const verdict = lockedForSeconds(read.throttle, ctx.now) > 0 ? ({ kind: "unchecked" } as const) : await check(ctx, credentials, read.admin);
 
-  if (!counted) {
-    await storage(recordRefusedAttempt(ctx, db, key, admin?.id));
-    throw tooManyAttempts(throttle, ctx.now);
+  const asRead = adminAsRead(credentials.email, read.admin);
+  const locked = lockInForce(key, ctx.now);
+  const who = { email: key, adminId: read.admin?.id };
+  const refused = sql`(${asRead} and ${locked})`;
+  const unlocked = sql`(${asRead} and not ${locked})`;
+  const statements: [BatchItem<"sqlite">, ...BatchItem<"sqlite">[]] = [...countRefusedAttempt(db, key, ctx.now, refused)];
+  let counted = -1;
+  let opened = -1;
+  if (verdict.kind === "unchecked" || verdict.kind === "failure") {
+    const failure = verdict.kind === "failure" ? { failed: unlocked, reason: verdict.reason } : { failed: sql`0`, reason: undefined };
+    counted =
+      statements.push(...decidedAttemptWrites(ctx, db, { event: "login_failed", reason: failure.reason, ...who }, { failed: failure.failed, refused })) - 1;
   }
+  if (verdict.kind === "success") {
+    opened = statements.length;
+    const writes = sessionWrites(ctx, db, { key, admin: verdict.admin, session: verdict.session, factor: verdict.factor }, unlocked);
+    statements.push(...writes);
+    if (verdict.factor) counted = statements.length - 1;
+    if (verdict.upgradedHash) statements.push(upgradePasswordHash(db, verdict.admin.id, verdict.admin.passwordHash, verdict.upgradedHash));
+  }
+  statements.push(findAdminByEmail(db, credentials.email), findThrottle(db, key));
+  const results = (await storage(db.batch(statements))) as unknown[][];
+  const primary: Reading = { admin: results.at(-2)?.[0] as AdminRow | undefined, throttle: results.at(-1)?.[0] as ThrottleRow | undefined };
 
-  const attempt = { key, counted: counted.failures };
-  const check = admin
-    ? await verifyPassword(credentials.password, admin.passwordHash, ctx.config.pbkdf2Iterations)
-    : { valid: await burnPasswordCheck(credentials.password, ctx.config.pbkdf2Iterations), needsRehash: false };
-  if (check.unusable) logError("unusable password hash", check.unusable.kind, { admin_id: admin?.id, ...check.unusable });
-  if (!admin || !check.valid) {
-    await storage(recordFailedAttempt(ctx, db, attempt, { event: "login_failed", reason: admin ? "wrong_password" : "unknown_email", ...who }));
-    throw new ApiError("invalid_login");
+  // What the read showed no longer holds on the primary: nothing above took effect.
+  if (!sameAdmin(read.admin, primary.admin)) return { kind: "stale", primary };
+  const lockedOnPrimary = lockedForSeconds(primary.throttle, ctx.now) > 0;
+  if (verdict.kind === "unchecked" && !lockedOnPrimary) return { kind: "stale", primary };
+
+  if (results[counted]?.length) throw new ApiError(verdict.kind === "failure" ? verdict.answer : "invalid_mfa_code");
+  if (verdict.kind === "success" && primary.admin && results[opened]?.length) {
+    const tokens = await issueTokens(ctx, verdict.session);
+    return { kind: "decided", result: { ...tokens, user: toAdminUser(primary.admin) } };
   }
-  // Only someone who knows the password learns that the account is disabled.
-  if (!admin.isActive) {
-    await storage(recordFailedAttempt(ctx, db, attempt, { event: "login_failed", reason: "account_disabled", ...who }));
-    throw new ApiError("account_disabled");
-  }
-  // Like "MFA code required", said only to the right password, and no failure: the attempt is taken back.
-  if (admin.passkeyOnly) {
-    await storage(db.batch(takeBackAttempt(ctx, db, attempt)));
-    throw new ApiError("passkey_required");
-  }
-  const factor = await checkLoginFactor(ctx, db, admin, credentials.mfaCode, attempt);
-  const upgradedHash = check.needsRehash ? await hashPassword(credentials.password, ctx.config.pbkdf2Iterations) : null;
-  const session = await openSession(ctx, db, admin, attempt, factor, upgradedHash);
-  const tokens = await issueTokens(ctx, session);
-  return { ...tokens, user: toAdminUser({ ...admin, lastLoginAt: ctx.now }) };
+  if (verdict.kind === "question" && !lockedOnPrimary) throw new ApiError(verdict.answer);
+  // Neither counted nor opened, the primary agreeing on the admin: the lock refused it, and counted the refusal.
+  throw tooManyAttempts(primary.throttle, ctx.now);
 }
 
 /**
- * The second batch of a login whose password (and code) checked out: one
- * transaction that opens the session only if the admin is unchanged and the
- * code unspent, and, if it did, spends the code, records the login and
- * clears the failures. If it did not, the batch itself says why: a code
- * spent meanwhile is a failure; a credential changed meanwhile is no wrong
- * password, and the attempt is taken back.
+ * The password was checked against `admin` as read. Without MFA there is
+ * nothing more to check (a code sent anyway is ignored); with it, a missing
+ * code is a question, not a failure, and a code that is not right now is a
+ * failure for the email's lockout.
  */
-async function openSession(
-  ctx: AuthContext,
-  db: Database,
-  admin: AdminRow,
-  attempt: CountedAttempt,
-  factor: SecondFactor | null,
-  upgradedHash: string | null,
-): Promise<SessionTokens> {
-  const session = newSession(ctx, admin.id, factor);
-  const who = { email: attempt.key, adminId: admin.id };
+async function check(ctx: AuthContext, credentials: Credentials, admin: AdminRow | undefined): Promise<Verdict> {
+  const iterations = ctx.config.pbkdf2Iterations;
+  const password = admin
+    ? await verifyPassword(credentials.password, admin.passwordHash, iterations)
+    : { valid: await burnPasswordCheck(credentials.password, iterations), needsRehash: false };
+  if (password.unusable) logError("unusable password hash", password.unusable.kind, { admin_id: admin?.id, ...password.unusable });
+  if (!admin || !password.valid) return { kind: "failure", reason: admin ? "wrong_password" : "unknown_email", answer: "invalid_login" };
+  // Only someone who knows the password learns that the account is disabled.
+  if (!admin.isActive) return { kind: "failure", reason: "account_disabled", answer: "account_disabled" };
+  // Like "MFA code required", said only to the right password, and no failure.
+  if (admin.passkeyOnly) return { kind: "question", answer: "passkey_required" };
+  let factor: SecondFactor | null = null;
+  if (admin.totpSecret !== null) {
+    if (credentials.mfaCode === null) return { kind: "question", answer: "mfa_required" };
+    // A secret that cannot be opened (its key gone from MFA_ENCRYPTION_KEYS) throws: the operator's problem, counted as nothing.
+    factor = await checkSecondFactor(ctx.secretBox, factorOwner(admin, admin.totpSecret), credentials.mfaCode, ctx.now);
+    if (!factor) return { kind: "failure", reason: "mfa_invalid", answer: "invalid_mfa_code" };
+  }
+  const upgradedHash = password.needsRehash ? await hashPassword(credentials.password, iterations) : null;
+  return { kind: "success", admin, session: newSession(ctx, admin.id, factor), factor, upgradedHash };
+}
+
+/**
+ * A right password (and code): the session opens only if the primary agrees
+ * with the read and the email is unlocked (`unlocked`), and the code is
+ * unspent; if it did, the code is spent, the login recorded and the failures
+ * cleared. A code spent meanwhile (a racing copy of it) is a failure, counted
+ * by the last statement, which returns its row if it was.
+ */
+function sessionWrites(ctx: AuthContext, db: Database, login: SignIn, unlocked: SQL) {
+  const { key, admin, session, factor } = login;
+  const who = { email: key, adminId: admin.id };
   const opened = sessionOpened(session.sessionId);
-  const unchanged = adminUnchanged(admin);
-  const writes: [BatchItem<"sqlite">, ...BatchItem<"sqlite">[]] = [
-    openSessionIf(ctx, db, session, factor ? sql`${unchanged} and ${factorUnspent(admin.id, factor)}` : unchanged),
+  const writes: BatchItem<"sqlite">[] = [
+    openSessionIf(ctx, db, session, factor ? sql`${unlocked} and ${factorUnspent(admin.id, factor)}` : unlocked),
     auditIfChanged(db, ctx.now, ctx.origin, { event: "login_succeeded", ...who, sessionId: session.sessionId }),
     recordLogin(db, admin.id, ctx.now, opened),
-    clearFailures(db, attempt.key, opened),
+    clearFailures(db, key, opened),
   ];
-  let codeRefusedAt = -1;
-  if (factor) {
-    writes.push(spendFactor(db, admin.id, factor, ctx.now, opened));
-    if (factor.method === "recovery_code") {
-      writes.push(auditIfChanged(db, ctx.now, ctx.origin, { event: "mfa_recovery_code_used", ...who, sessionId: session.sessionId }));
-    }
-    codeRefusedAt = writes.length;
-    const codeRefused = sql`not ${opened} and ${unchanged}`;
-    writes.push(...failedAttemptWrites(ctx, db, attempt, { event: "login_failed", reason: "mfa_invalid", ...who }, codeRefused));
+  if (!factor) return writes;
+  writes.push(spendFactor(db, admin.id, factor, ctx.now, opened));
+  if (factor.method === "recovery_code") {
+    writes.push(auditIfChanged(db, ctx.now, ctx.origin, { event: "mfa_recovery_code_used", ...who, sessionId: session.sessionId }));
   }
-  writes.push(...takeBackAttempt(ctx, db, attempt, sql`not ${opened} and not ${unchanged}`));
-  if (upgradedHash) writes.push(upgradePasswordHash(db, admin.id, admin.passwordHash, upgradedHash));
-  const results = (await storage(db.batch(writes))) as unknown[][];
-  if (results[0]?.length === 0) {
-    if (results[codeRefusedAt]?.length) throw new ApiError("invalid_mfa_code");
-    // The admin was disabled, or given a new password or second factor, while this login checked the old one.
-    throw new ApiError("invalid_login");
-  }
-  return session;
+  const codeSpent = sql`(not ${opened} and ${unlocked})`;
+  writes.push(...decidedAttemptWrites(ctx, db, { event: "login_failed", reason: "mfa_invalid", ...who }, { failed: codeSpent, refused: sql`0` }));
+  return writes;
 }
 
-/**
- * The password was right. Without MFA there is nothing more to check (a code
- * sent anyway is ignored). With it, a missing code is a question, not a
- * failure: the attempt is taken back. A code that is not right now is a
- * failure for the email's lockout, and stays counted.
- */
-async function checkLoginFactor(
-  ctx: AuthContext,
-  db: Database,
-  admin: AdminRow,
-  mfaCode: string | null,
-  attempt: CountedAttempt,
-): Promise<SecondFactor | null> {
-  if (admin.totpSecret === null) return null;
-  if (mfaCode === null) {
-    await storage(db.batch(takeBackAttempt(ctx, db, attempt)));
-    throw new ApiError("mfa_required");
-  }
-  const factor = await checkCountedFactor(ctx, db, attempt, factorOwner(admin, admin.totpSecret), mfaCode);
-  if (!factor) {
-    await storage(recordFailedAttempt(ctx, db, attempt, { event: "login_failed", reason: "mfa_invalid", email: attempt.key, adminId: admin.id }));
-    throw new ApiError("invalid_mfa_code");
-  }
-  return factor;
+/** A session about to be opened for `admin`, as read, with the factor that proved it. */
+interface SignIn {
+  key: string;
+  admin: AdminRow;
+  session: SessionTokens;
+  factor: SecondFactor | null;
 }

@@ -38,17 +38,24 @@ export function emailKey(email: string): string {
 }
 
 /**
- * Counts an attempt as a failure *before* its password is checked, in one
- * atomic upsert that does nothing while the email is locked. Parallel attempts
- * are serialised by D1's primary, so once `maxFailures` of them are counted the
- * rest find the lock and cost no PBKDF2. A success then deletes the row.
+ * Counts a login failure once its check has failed, in one atomic upsert that
+ * does nothing while the email is locked, and only if `onlyIf` holds inside
+ * the batch (that the primary agrees with what the check read). Parallel
+ * failures are serialised by D1's primary, so at most `maxFailures` of them
+ * are counted before the lock, and each guess is answered by its own count.
+ * A success deletes the row.
  *
- * The attempt that reaches `maxFailures` sets the lock for `lockoutSeconds`,
- * doubling with each further failure, up to 900 s. Returns the counted row, or
- * nothing when the email is locked.
+ * The failure that reaches `maxFailures` sets the lock for `lockoutSeconds`,
+ * doubling with each further failure, up to 900 s. Returns the counted row,
+ * or nothing when the email is locked or `onlyIf` did not hold.
  */
-export function countAttempt(db: Database, key: string, now: number, policy: LockoutPolicy) {
-  return upsertAttempt(db.insert(loginThrottle).values({ email: key, ...firstCount(now, policy) }), now, policy);
+export function countFailure(db: Database, key: string, now: number, policy: LockoutPolicy, onlyIf: SQL) {
+  const row = db
+    .select(constantColumns({ email: key, ...firstCount(now, policy) }))
+    .from(sql`(select 1)`)
+    .where(onlyIf);
+  // Known to be a failure, it dates the run at once.
+  return upsertAttempt(db.insert(loginThrottle).select(row as never), now, policy, sql`${now}`);
 }
 
 /** A new row's columns after `email`, in the table's order (as `constantColumns` needs them). */
@@ -69,20 +76,26 @@ export function countSessionAttempt(db: Database, liveSession: SQL, adminId: str
     })
     .from(admins)
     .where(and(eq(admins.id, adminId), liveSession));
-  return upsertAttempt(db.insert(loginThrottle).select(attempt as never), now, policy);
+  return upsertAttempt(
+    db.insert(loginThrottle).select(attempt as never),
+    now,
+    policy,
+    sql`case when ${runIsOver(now)} then ${now} else ${loginThrottle.lastFailureAt} end`,
+  );
 }
 
 /**
- * `last_failure_at` dates the run of failures, and is left alone here while
- * the run goes on: this attempt may turn out to be none; a failure sets it
- * when it is recorded (`touchFailure`). A run that is over (`runIsOver`) is
- * counted from 1, as if its row had been purged, so the count never depends
- * on when the purge last ran; the new run is dated by this attempt at once,
- * or parallel attempts would each find the old run over and each count 1.
+ * `lastFailureAt`: what dates the run. A failure counted once known dates it
+ * by itself; an attempt counted before its check (`countSessionAttempt`)
+ * leaves it alone while the run goes on, as it may turn out to be none, and
+ * a failure sets it when it is recorded (`touchFailure`). A run that is over
+ * (`runIsOver`) is counted from 1, as if its row had been purged, so the
+ * count never depends on when the purge last ran; the new run is dated by
+ * this attempt at once, or parallel attempts would each find the old run
+ * over and each count 1.
  */
-function upsertAttempt(insert: SQLiteInsertBase<typeof loginThrottle, "async", D1Result>, now: number, policy: LockoutPolicy) {
-  const over = runIsOver(now);
-  const failures = sql`case when ${over} then 1 else ${loginThrottle.failures} + 1 end`;
+function upsertAttempt(insert: SQLiteInsertBase<typeof loginThrottle, "async", D1Result>, now: number, policy: LockoutPolicy, lastFailureAt: SQL) {
+  const failures = nextFailureCount(now);
   return insert
     .onConflictDoUpdate({
       target: loginThrottle.email,
@@ -90,12 +103,30 @@ function upsertAttempt(insert: SQLiteInsertBase<typeof loginThrottle, "async", D
         failures,
         lockedUntil: lockUntil(failures, now, policy),
         lockedAt: lockedAt(failures, now, policy),
-        lastFailureAt: sql`case when ${over} then ${now} else ${loginThrottle.lastFailureAt} end`,
+        lastFailureAt,
         refusedAttempts: 0,
       },
       setWhere: or(isNull(loginThrottle.lockedUntil), lte(loginThrottle.lockedUntil, now)),
     })
     .returning({ failures: loginThrottle.failures });
+}
+
+/** The count a failure would make of the email's row: 1 once the run is over. */
+function nextFailureCount(now: number) {
+  return sql`case when ${runIsOver(now)} then 1 else ${loginThrottle.failures} + 1 end`;
+}
+
+/**
+ * Inside a batch, before `countFailure`: the failure it would count would
+ * set a lock (the email's first failure counts 1).
+ */
+export function failureWouldLock(key: string, now: number, policy: LockoutPolicy) {
+  return sql`coalesce((select ${nextFailureCount(now)} from ${loginThrottle} where ${loginThrottle.email} = ${key}), 1) >= ${policy.maxFailures}`;
+}
+
+/** Inside a batch: the email is locked now. */
+export function lockInForce(key: string, now: number) {
+  return sql`exists (select 1 from ${loginThrottle} where ${loginThrottle.email} = ${key} and ${loginThrottle.lockedUntil} > ${now})`;
 }
 
 /**
@@ -176,14 +207,15 @@ export function clearFailures(db: Database, key: string, onlyIf: SQL) {
  * in force, on the throttle row and on the lock's `login_locked_out` audit
  * row (found by the lock's start; the row copies the throttle's count when
  * it is written, so a refusal that comes first is not lost). Never a row of
- * its own: hammering a locked email makes nothing grow.
+ * its own: hammering a locked email makes nothing grow. `onlyIf`: for a login
+ * decided in one batch, that the primary agrees with what it read.
  */
-export function countRefusedAttempt(db: Database, key: string, now: number) {
+export function countRefusedAttempt(db: Database, key: string, now: number, onlyIf?: SQL) {
   return [
     db
       .update(loginThrottle)
       .set({ refusedAttempts: sql`${loginThrottle.refusedAttempts} + 1` })
-      .where(and(eq(loginThrottle.email, key), gt(loginThrottle.lockedUntil, now))),
+      .where(and(eq(loginThrottle.email, key), gt(loginThrottle.lockedUntil, now), onlyIf)),
     db
       .update(auditEvents)
       .set({ refusedAttempts: sql`${auditEvents.refusedAttempts} + 1` })
@@ -192,6 +224,7 @@ export function countRefusedAttempt(db: Database, key: string, now: number) {
           eq(auditEvents.email, key),
           eq(auditEvents.event, "login_locked_out"),
           sql`${auditEvents.at} = (select ${loginThrottle.lockedAt} from ${loginThrottle} where ${loginThrottle.email} = ${key})`,
+          onlyIf,
         ),
       ),
   ] as const;
