@@ -4,8 +4,9 @@ import { afterEach, describe, expect, it, vi } from "vitest";
 import worker from "../src/index.ts";
 import { countingBindings } from "./support/counting-bindings.ts";
 import { advanceSteps, auditTrail, enrol, failuresOf, freezeClock, totpCode } from "./support/mfa.ts";
+import { adminWithPasskey, assertion, passkeyRow, signInWith } from "./support/passkeys.ts";
 import { takePbkdf2Derivations } from "./support/production-pbkdf2-cap.ts";
-import { replicate, staleReplica } from "./support/stale-replica.ts";
+import { replicate, replicatePasskeys, staleReplica } from "./support/stale-replica.ts";
 import { BASE_URL, bearer, createAdmin, loginAs, PREFIX, postJson, randomClientIp, type TestAdmin } from "./support/worker.ts";
 
 const INCORRECT = '{"detail":"Incorrect email or password"}';
@@ -165,5 +166,39 @@ describe("a stale replica: what a guess costs tells nothing", () => {
       derivations: [100_000],
     });
     expect(costs[1]).toEqual(costs[0]);
+  });
+});
+
+describe("a stale replica: passkey sign-in", () => {
+  /** A passkey sign-in through the worker whose D1 Sessions API reads the stale replica. */
+  async function verifyThroughStaleReplica(response: unknown): Promise<Response> {
+    const request = new Request(`${BASE_URL}${PREFIX}/passkeys/login/verify`, {
+      method: "POST",
+      headers: { "content-type": "application/json", "cf-connecting-ip": randomClientIp() },
+      body: JSON.stringify({ response }),
+    });
+    const ctx = createExecutionContext();
+    const answer = await worker.fetch(request, { ...env, DB: staleReplica() }, ctx);
+    await waitOnExecutionContext(ctx);
+    return answer;
+  }
+
+  it("judges the signature counter by the primary's row: the genuine authenticator signs in, a clone the replica cannot show is refused", async () => {
+    const admin = await createAdmin();
+    const { device, passkey } = await adminWithPasskey(admin);
+    await signInWith(device);
+    await replicatePasskeys(admin.id);
+    // Two more sign-ins reach only the primary: the replica holds a counter two behind.
+    await signInWith(device);
+    await signInWith(device);
+    const primary = (await passkeyRow(passkey.id))?.counter ?? 0;
+
+    const clone = await verifyThroughStaleReplica(await assertion(device, { signCount: primary - 1 }));
+    expect([clone.status, await clone.text()]).toEqual([401, '{"detail":"Invalid passkey"}']);
+    expect((await passkeyRow(passkey.id))?.counter).toBe(primary);
+
+    const genuine = await verifyThroughStaleReplica(await assertion(device, { signCount: primary + 1 }));
+    expect(genuine.status).toBe(200);
+    expect((await passkeyRow(passkey.id))?.counter).toBe(primary + 1);
   });
 });

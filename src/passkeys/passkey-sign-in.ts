@@ -1,4 +1,4 @@
-import { and, eq, sql } from "drizzle-orm";
+import { and, eq, type SQL, sql } from "drizzle-orm";
 import { recordLogin } from "../admins/admin-store.ts";
 import { toAdminUser } from "../admins/admin-user.ts";
 import { audit, auditIf } from "../audit/audit-log.ts";
@@ -25,6 +25,17 @@ export interface RequestOptions {
   timeout: number;
   userVerification: "required";
   allowCredentials: never[];
+}
+
+/**
+ * The primary's own check of the signature counter (WebAuthn §6.1.1): the
+ * stored counter must be below the one signed, or both 0 (a synced passkey).
+ * Judged against the primary's row, not against the one read near the client:
+ * a replica behind by a sign-in or two holds a lower counter, which must not
+ * refuse a genuine authenticator, and must not let a clone through either.
+ */
+function counterMovesOn(newCounter: number): SQL {
+  return sql`(${passkeys.counter} < ${newCounter} or (${passkeys.counter} = 0 and ${newCounter} = 0))`;
 }
 
 /**
@@ -58,8 +69,9 @@ export async function signInOptions(ctx: AuthContext): Promise<RequestOptions> {
  * One read near the client (the passkey and its admin, through the D1
  * Sessions API), then one batch on the primary that decides: the challenge
  * is recorded as used, the passkey's counter and `last_used_at` move on only
- * if the first did and the counter is still the one read, the session opens
- * only if that happened and the admin is active. N racing copies of one
+ * if the first did and the primary's counter is below the signed one (see
+ * `counterMovesOn`), the session opens only if that happened and the admin
+ * is active. N racing copies of one
  * assertion thus open one session. What `@simplewebauthn/server` leaves to
  * us is checked here: the challenge, that `rawId` is the credential looked
  * up, that `userHandle` is its owner's, and `verified`.
@@ -141,13 +153,14 @@ async function verifyAssertion(ctx: AuthContext, response: Record<string, unknow
       db
         .update(passkeys)
         .set({ counter: newCounter, lastUsedAt: ctx.now })
-        .where(and(eq(passkeys.id, passkey.id), eq(passkeys.counter, passkey.counter), previousStatementChanged)),
+        .where(and(eq(passkeys.id, passkey.id), counterMovesOn(newCounter), previousStatementChanged)),
       openSessionIf(ctx, db, session, sql`${previousStatementChanged} and ${adminActive}`, passkey.id),
       recordLogin(db, admin.id, ctx.now, opened),
       auditIf(db, ctx.now, ctx.origin, { event: "login_succeeded", reason: "passkey", ...who, sessionId: session.sessionId }, opened),
     ]),
   );
-  // The challenge was used already, or the counter moved on since it was read (a racing copy, or a stale replica).
+  // The challenge was used already (a racing copy, a replay), the primary's counter had reached this one
+  // (a clone the replica could not show yet), or the admin was disabled meanwhile.
   if (inserted.length === 0) throw invalid();
   const tokens = await issueTokens(ctx, session);
   return { ...tokens, user: toAdminUser({ ...admin, lastLoginAt: ctx.now }) };

@@ -34,6 +34,12 @@ export async function replicate(email: string): Promise<void> {
   if (admin) await copyRows("recovery_codes", "admin_id = ?", admin.id);
 }
 
+/** The replica catches up with the primary on an admin's passkeys, as a passkey sign-in reads them. */
+export async function replicatePasskeys(adminId: string): Promise<void> {
+  await copyRows("admins", "id = ?", adminId);
+  await copyRows("passkeys", "admin_id = ?", adminId);
+}
+
 async function copyRows(table: string, where: string, value: string): Promise<void> {
   const { results } = await env.DB.prepare(`SELECT * FROM ${table} WHERE ${where}`).bind(value).all<Record<string, unknown>>();
   const statements = [env.STALE_REPLICA.prepare(`DELETE FROM ${table} WHERE ${where}`).bind(value)];
