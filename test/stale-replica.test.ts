@@ -54,14 +54,16 @@ describe("a stale replica: credentials changed on the primary a moment ago", () 
     expect(await failuresOf(admin.email)).toBe(1);
   });
 
-  it("a disabled admin: the right password gets 403, never a session", async () => {
+  it("a disabled admin: the right password gets 403, never a session, and is derived once (the hash did not change)", async () => {
     const admin = await createAdmin();
     await replicate(admin.email);
     // As `npm run admin -- disable` does it: inactive, with a fresh security stamp.
     await env.DB.prepare("UPDATE admins SET is_active = 0, security_stamp = ? WHERE id = ?").bind(crypto.randomUUID(), admin.id).run();
+    takePbkdf2Derivations();
     const response = await login(withPassword(admin));
     expect([response.status, await response.text()]).toEqual([403, DISABLED]);
     expect(await sessionCount(admin.id)).toBe(0);
+    expect(takePbkdf2Derivations()).toEqual([100_000]);
   });
 
   it("an admin created a moment ago, whom the replica has not seen: signed in by the primary's decision", async () => {

@@ -9,7 +9,7 @@ import { ApiError, type ApiErrorCode } from "../errors/api-error.ts";
 import { checkSecondFactor, factorOwner, factorUnspent, type SecondFactor, spendFactor } from "../mfa/second-factor.ts";
 import { logError } from "../observability/log.ts";
 import { hashPassword } from "../passwords/hash-password.ts";
-import { burnPasswordCheck, verifyPassword } from "../passwords/verify-password.ts";
+import { burnPasswordCheck, type PasswordCheck, verifyPassword } from "../passwords/verify-password.ts";
 import { sessionOpened } from "../sessions/session-store.ts";
 import { checkClientRateLimits } from "../throttle/client-rate-limit.ts";
 import { clearFailures, countRefusedAttempt, emailKey, findThrottle, lockedForSeconds, lockInForce, type ThrottleRow } from "../throttle/login-throttle.ts";
@@ -75,21 +75,31 @@ export async function login(ctx: AuthContext, credentials: Credentials): Promise
   const near = database(ctx.d1.withSession("first-unconstrained"));
   const key = emailKey(credentials.email);
   const [[admin], [throttle]] = await storage(near.batch([findAdminByEmail(near, credentials.email), findThrottle(near, key)]));
-  const decided = await decide(ctx, credentials, { admin, throttle });
+  // A login decided again checks the password again only if the hash it is checked against changed.
+  const checks = new Map<string, Promise<PasswordCheck>>();
+  const checkPassword = (hash: string) => {
+    const check = checks.get(hash) ?? verifyPassword(credentials.password, hash, ctx.config.pbkdf2Iterations);
+    checks.set(hash, check);
+    return check;
+  };
+  const decided = await decide(ctx, credentials, { admin, throttle }, checkPassword);
   if (decided.kind !== "stale") return decided.result;
-  const again = await decide(ctx, credentials, decided.primary);
+  const again = await decide(ctx, credentials, decided.primary, checkPassword);
   // The admin changed again while this login was decided on the primary's own reading: no failure of the password's.
   if (again.kind === "stale") throw new ApiError("invalid_login");
   return again.result;
 }
 
+/** Checks the login's password against a stored hash. */
+type PasswordChecker = (hash: string) => Promise<PasswordCheck>;
+
 type Decision = { kind: "decided"; result: LoginResult } | { kind: "stale"; primary: Reading };
 
 /** Checks the credentials against `read`, then lets the primary decide in one batch; throws the answer if it is no session. */
-async function decide(ctx: AuthContext, credentials: Credentials, read: Reading): Promise<Decision> {
+async function decide(ctx: AuthContext, credentials: Credentials, read: Reading, checkPassword: PasswordChecker): Promise<Decision> {
   const db = database(ctx.d1);
   const key = emailKey(credentials.email);
-  const verdict = lockedForSeconds(read.throttle, ctx.now) > 0 ? ({ kind: "unchecked" } as const) : await check(ctx, credentials, read.admin);
+  const verdict = lockedForSeconds(read.throttle, ctx.now) > 0 ? ({ kind: "unchecked" } as const) : await check(ctx, credentials, read.admin, checkPassword);
 
   const asRead = adminAsRead(credentials.email, read.admin);
   const locked = lockInForce(key, ctx.now);
@@ -136,11 +146,9 @@ async function decide(ctx: AuthContext, credentials: Credentials, read: Reading)
  * code is a question, not a failure, and a code that is not right now is a
  * failure for the email's lockout.
  */
-async function check(ctx: AuthContext, credentials: Credentials, admin: AdminRow | undefined): Promise<Verdict> {
+async function check(ctx: AuthContext, credentials: Credentials, admin: AdminRow | undefined, checkPassword: PasswordChecker): Promise<Verdict> {
   const iterations = ctx.config.pbkdf2Iterations;
-  const password = admin
-    ? await verifyPassword(credentials.password, admin.passwordHash, iterations)
-    : { valid: await burnPasswordCheck(credentials.password, iterations), needsRehash: false };
+  const password = admin ? await checkPassword(admin.passwordHash) : { valid: await burnPasswordCheck(credentials.password, iterations), needsRehash: false };
   if (password.unusable) logError("unusable password hash", password.unusable.kind, { admin_id: admin?.id, ...password.unusable });
   if (!admin || !password.valid) return { kind: "failure", reason: admin ? "wrong_password" : "unknown_email", answer: "invalid_login" };
   // Only someone who knows the password learns that the account is disabled.
