@@ -1,7 +1,10 @@
 import { createExecutionContext, waitOnExecutionContext } from "cloudflare:test";
 import { env } from "cloudflare:workers";
 import { afterEach, describe, expect, it, vi } from "vitest";
+import { encodeBase32 } from "../src/encoding/base32.ts";
 import worker from "../src/index.ts";
+import { totpSecretContext } from "../src/mfa/second-factor.ts";
+import { secretBox } from "../src/mfa/secret-box.ts";
 import { countingBindings } from "./support/counting-bindings.ts";
 import { advanceSteps, auditTrail, enrol, failuresOf, freezeClock, totpCode } from "./support/mfa.ts";
 import { adminWithPasskey, assertion, passkeyRow, signInWith } from "./support/passkeys.ts";
@@ -29,6 +32,16 @@ async function login(body: Record<string, unknown>, bindings: Partial<Env> = { D
 }
 
 const withPassword = (admin: TestAdmin, password = admin.password, extra: Record<string, unknown> = {}) => ({ email: admin.email, password, ...extra });
+
+/** Turns MFA on with a secret sealed under a key MFA_ENCRYPTION_KEYS no longer holds; returns a code of it, which never opens. */
+async function unreadableSecret(admin: TestAdmin): Promise<string> {
+  const secret = crypto.getRandomValues(new Uint8Array(20));
+  const lost = secretBox([{ kid: "removed-too-early", key: crypto.getRandomValues(new Uint8Array(32)) }]);
+  await env.DB.prepare("UPDATE admins SET totp_secret = ? WHERE id = ?")
+    .bind(await lost.seal(secret, totpSecretContext(admin.id)), admin.id)
+    .run();
+  return totpCode(encodeBase32(secret));
+}
 
 async function sessionCount(adminId: string): Promise<number> {
   const row = await env.DB.prepare("SELECT count(*) AS n FROM sessions WHERE admin_id = ?").bind(adminId).first<{ n: number }>();
@@ -66,6 +79,19 @@ describe("a stale replica: credentials changed on the primary a moment ago", () 
     expect(takePbkdf2Derivations()).toEqual([100_000]);
   });
 
+  it("an MFA reset a moment ago of a secret that cannot be opened: the code the replica would check is ignored, as the primary has no MFA", async () => {
+    const admin = await createAdmin();
+    const code = await unreadableSecret(admin);
+    await replicate(admin.email);
+    // As `npm run admin -- mfa-reset` does it, for the admin locked out by the lost key.
+    await env.DB.prepare("UPDATE admins SET totp_secret = NULL, totp_last_step = NULL, totp_earlier_steps = 0, security_stamp = ? WHERE id = ?")
+      .bind(crypto.randomUUID(), admin.id)
+      .run();
+    const response = await login(withPassword(admin, admin.password, { mfa_code: code }));
+    expect(response.status).toBe(200);
+    expect(await sessionCount(admin.id)).toBe(1);
+  });
+
   it("an admin created a moment ago, whom the replica has not seen: signed in by the primary's decision", async () => {
     const email = `new-${crypto.randomUUID()}@example.com`;
     await replicate(email);
@@ -96,6 +122,18 @@ describe("a stale replica: the lockout", () => {
       .bind(admin.id)
       .all<{ refused_attempts: number }>();
     expect(lockout.results).toEqual([{ refused_attempts: 5 }]);
+  });
+
+  it("a right password whose TOTP secret cannot be opened, after a lock the replica does not show: 429 like any other attempt, not the 500", async () => {
+    const admin = await createAdmin();
+    const code = await unreadableSecret(admin);
+    await replicate(admin.email);
+    for (let i = 0; i < 5; i++) expect((await login(withPassword(admin, `wrong ${i}`, { mfa_code: code }), {})).status).toBe(401);
+
+    const right = await login(withPassword(admin, admin.password, { mfa_code: code }));
+    expect([right.status, await right.text()]).toEqual([429, LOCKED]);
+    expect(Number(right.headers.get("retry-after"))).toBeGreaterThan(55);
+    expect(await sessionCount(admin.id)).toBe(0);
   });
 
   it("a lock the replica still shows but the primary no longer has: no derivation on the read, then the primary's decision", async () => {

@@ -40,8 +40,12 @@ type Verdict =
   | { kind: "unchecked" }
   /** A failure, counted toward the lockout: its audit reason and its answer. */
   | { kind: "failure"; reason: string; answer: ApiErrorCode }
-  /** The right password, and a question rather than a session; nothing is counted. */
-  | { kind: "question"; answer: ApiErrorCode }
+  /**
+   * The right password, and no session: a question (a code or a passkey is
+   * needed), or a code that could not be checked. Nothing is counted, and it
+   * is said only if the primary agrees and the email is unlocked there.
+   */
+  | { kind: "question"; answer: ApiError }
   | { kind: "success"; admin: AdminRow; session: SessionTokens; factor: SecondFactor | null; upgradedHash: string | null };
 
 /**
@@ -135,7 +139,7 @@ async function decide(ctx: AuthContext, credentials: Credentials, read: Reading,
     const tokens = await issueTokens(ctx, verdict.session);
     return { kind: "decided", result: { ...tokens, user: toAdminUser(primary.admin) } };
   }
-  if (verdict.kind === "question" && !lockedOnPrimary) throw new ApiError(verdict.answer);
+  if (verdict.kind === "question" && !lockedOnPrimary) throw verdict.answer;
   // Neither counted nor opened, the primary agreeing on the admin: the lock refused it, and counted the refusal.
   throw tooManyAttempts(primary.throttle, ctx.now);
 }
@@ -154,12 +158,18 @@ async function check(ctx: AuthContext, credentials: Credentials, admin: AdminRow
   // Only someone who knows the password learns that the account is disabled.
   if (!admin.isActive) return { kind: "failure", reason: "account_disabled", answer: "account_disabled" };
   // Like "MFA code required", said only to the right password, and no failure.
-  if (admin.passkeyOnly) return { kind: "question", answer: "passkey_required" };
+  if (admin.passkeyOnly) return { kind: "question", answer: new ApiError("passkey_required") };
   let factor: SecondFactor | null = null;
   if (admin.totpSecret !== null) {
-    if (credentials.mfaCode === null) return { kind: "question", answer: "mfa_required" };
-    // A secret that cannot be opened (its key gone from MFA_ENCRYPTION_KEYS) throws: the operator's problem, counted as nothing.
-    factor = await checkSecondFactor(ctx.secretBox, factorOwner(admin, admin.totpSecret), credentials.mfaCode, ctx.now);
+    if (credentials.mfaCode === null) return { kind: "question", answer: new ApiError("mfa_required") };
+    try {
+      factor = await checkSecondFactor(ctx.secretBox, factorOwner(admin, admin.totpSecret), credentials.mfaCode, ctx.now);
+    } catch (error) {
+      // A secret that cannot be opened (its key gone from MFA_ENCRYPTION_KEYS) is the operator's problem, counted as
+      // nothing; its 500 waits for the primary, or a stale replica would answer it past a lock or an `mfa-reset`.
+      if (error instanceof ApiError && error.code === "mfa_secret_unreadable") return { kind: "question", answer: error };
+      throw error;
+    }
     if (!factor) return { kind: "failure", reason: "mfa_invalid", answer: "invalid_mfa_code" };
   }
   const upgradedHash = password.needsRehash ? await hashPassword(credentials.password, iterations) : null;
