@@ -140,6 +140,17 @@ describe("passkey sign-in", () => {
     await expectInvalid(await verifySignIn(await assertion(device, { foreignKey: true })));
   });
 
+  it("tells a replay of a disabled admin's used assertion nothing, and writes one audit row for the assertion", async () => {
+    const admin = await createAdmin();
+    const { device } = await adminWithPasskey(admin);
+    await env.DB.prepare("UPDATE admins SET is_active = 0 WHERE id = ?").bind(admin.id).run();
+    const used = await assertion(device);
+    expect((await verifySignIn(used)).status).toBe(403);
+    await expectInvalid(await verifySignIn(used));
+    await expectInvalid(await verifySignIn(used));
+    expect((await auditTrail(admin.id)).filter((event) => event.startsWith("login_failed"))).toEqual(["login_failed:account_disabled"]);
+  });
+
   it("counts every verify toward the per-IP limit, failures included", async () => {
     const admin = await createAdmin();
     const { device } = await adminWithPasskey(admin);
@@ -254,6 +265,14 @@ describe("passkey sign-in refusals: 401 Invalid passkey, no session", () => {
     await expectInvalid(await verifySignIn(await assertion(device, { signCount: 0 })));
     expect((await auditTrail(admin.id)).filter((event) => event.startsWith("passkey_counter_regressed"))).toHaveLength(3);
     expect((await passkeyRow(passkey.id))?.counter).toBe(2);
+  });
+
+  it("a replay of a used assertion is refused, but raises no clone alarm: its counter is the one its first use stored", async () => {
+    const { admin, device } = await setup();
+    const used = await assertion(device);
+    expect((await verifySignIn(used)).status).toBe(200);
+    for (let replay = 0; replay < 3; replay += 1) await expectInvalid(await verifySignIn(used));
+    expect((await auditTrail(admin.id)).filter((event) => event.startsWith("passkey_counter_regressed"))).toEqual([]);
   });
 
   it("a synced passkey that stored 0 and reports 0 is fine", async () => {

@@ -2,6 +2,7 @@ import { env } from "cloudflare:workers";
 import { decodeJwt } from "jose";
 import { afterEach, beforeAll, describe, expect, it, vi } from "vitest";
 import { auditTrail } from "./support/mfa.ts";
+import { adminWithPasskey } from "./support/passkeys.ts";
 import { forgeToken, sidOf } from "./support/tokens.ts";
 import { bearer, call, createAdmin, loginAs, PREFIX, postJson } from "./support/worker.ts";
 
@@ -124,5 +125,17 @@ describe("step-up (RFC 9470)", () => {
     later(MAX_AGE + 1);
     const response = await postJson(`${PREFIX}/password`, { current_password: admin.password, new_password: "another long passphrase" }, bearer(access_token));
     expect(response.status).toBe(200);
+  });
+
+  it("a passkey-only admin's password change is no sign-in: a stolen token and a phished password cannot pass step-up", async () => {
+    const admin = await createAdmin();
+    const { login } = await adminWithPasskey(admin);
+    expect((await send(login.access_token, ["POST", "/passkeys/only", { enabled: true }])).status).toBe(200);
+    later(MAX_AGE + 1);
+    const change = { current_password: admin.password, new_password: "the thief's own passphrase" };
+    const changed = await (await postJson(`${PREFIX}/password`, change, bearer(login.access_token))).json<{ access_token: string }>();
+    expect(decodeJwt(changed.access_token).auth_time).toBe(decodeJwt(login.access_token).auth_time);
+    await expectStepUp(await send(changed.access_token, ["POST", "/passkeys/only", { enabled: false }]));
+    await expectStepUp(await send(changed.access_token, ["POST", "/passkeys/register/options", undefined]));
   });
 });

@@ -68,6 +68,10 @@ export async function changePassword(ctx: AuthContext, claims: TokenClaims, chan
   const unspent = factor ? factorUnspent(admin.id, factor) : sql`1`;
   const live = liveSession(claims.sid, admin.id, sessionClock(ctx));
   const session = newSession(ctx, admin.id, factor);
+  // For a passkey-only admin a password signs nothing in, so proving it is no fresh sign-in (RFC 9470): the new
+  // session keeps the caller's sign-in time, or a stolen token plus a phished password would pass step-up and
+  // could turn passkey-only off or register the thief's passkey.
+  if (admin.passkeyOnly) session.authTime = claims.auth_time === null ? null : claims.auth_time * 1000;
   const writes: [BatchItem<"sqlite">, ...BatchItem<"sqlite">[]] = [
     db
       .update(admins)

@@ -37,7 +37,7 @@ export function openSessionIf(ctx: AuthContext, db: Database, session: SessionTo
     ip: ctx.origin.ip,
     userAgent: ctx.origin.userAgent,
     amr: session.amr,
-    authTime: session.authTime ?? ctx.now,
+    authTime: session.authTime,
     passkeyId,
   };
   return insertSessionIf(db, row, condition);

@@ -1,14 +1,14 @@
 import { and, eq, type SQL, sql } from "drizzle-orm";
 import { recordLogin } from "../admins/admin-store.ts";
 import { toAdminUser } from "../admins/admin-user.ts";
-import { audit, auditIf } from "../audit/audit-log.ts";
+import { auditIf } from "../audit/audit-log.ts";
 import { countUnknownEmailAttempt, tallyKey } from "../audit/unknown-email-tally.ts";
 import type { AuthContext } from "../auth/auth-context.ts";
 import { issueTokens, newSessionExpiresAt } from "../auth/issue-tokens.ts";
 import type { LoginResult } from "../auth/login.ts";
 import { openSessionIf } from "../auth/new-session.ts";
 import { database, storage } from "../db/client.ts";
-import { admins, passkeys } from "../db/schema.ts";
+import { admins, passkeys, webauthnChallenges } from "../db/schema.ts";
 import { decodeBase64Url, randomId } from "../encoding/base64.ts";
 import { ApiError } from "../errors/api-error.ts";
 import { sessionOpened } from "../sessions/session-store.ts";
@@ -125,16 +125,27 @@ async function verifyAssertion(ctx: AuthContext, response: Record<string, unknow
   const who = { email: emailKey(admin.email), adminId: admin.id };
   const { newCounter } = verification.authenticationInfo;
   // A counter that does not move on means a cloned authenticator (WebAuthn §6.1.1); synced passkeys keep 0 and 0.
+  // A replayed assertion (a racing copy, a retry, one lifted from a log) carries the counter its first use
+  // stored: it is audited only when its challenge is fresh, so one assertion never raises a false clone alarm.
   if ((newCounter > 0 || passkey.counter > 0) && newCounter <= passkey.counter) {
     await storage(
-      db.batch([useChallenge(db, challenge), audit(db, ctx.now, ctx.origin, { event: "passkey_counter_regressed", reason: `passkey:${passkey.id}`, ...who })]),
+      db.batch([
+        useChallenge(db, challenge),
+        auditIf(db, ctx.now, ctx.origin, { event: "passkey_counter_regressed", reason: `passkey:${passkey.id}`, ...who }, previousStatementChanged),
+      ]),
     );
     throw invalid();
   }
-  // Only the holder of the passkey learns that the account is disabled, as only the right password does.
+  // Only the holder of the passkey learns that the account is disabled, as only the right password does: a replay
+  // of a used assertion proves nothing now, so it is refused as one and writes no row.
   if (!admin.isActive) {
-    await storage(db.batch([useChallenge(db, challenge), audit(db, ctx.now, ctx.origin, { event: "login_failed", reason: "account_disabled", ...who })]));
-    throw new ApiError("account_disabled");
+    const [fresh] = await storage(
+      db.batch([
+        useChallenge(db, challenge).returning({ hash: webauthnChallenges.challengeHash }),
+        auditIf(db, ctx.now, ctx.origin, { event: "login_failed", reason: "account_disabled", ...who }, previousStatementChanged),
+      ]),
+    );
+    throw fresh.length > 0 ? new ApiError("account_disabled") : invalid();
   }
 
   const session = {

@@ -32,8 +32,8 @@ export interface NewSession {
   userAgent: string | null;
   /** RFC 8176 authentication methods of the login. */
   amr: readonly string[];
-  /** When the admin signed in (ms): the tokens' `auth_time`. */
-  authTime: number;
+  /** When the admin signed in (ms): the tokens' `auth_time`; null when unknown (a session opened before it was recorded), which counts as old. */
+  authTime: number | null;
   /** The passkey that signed the admin in, if one did. */
   passkeyId: string | null;
 }
