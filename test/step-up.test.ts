@@ -127,15 +127,20 @@ describe("step-up (RFC 9470)", () => {
     expect(response.status).toBe(200);
   });
 
-  it("a passkey-only admin's password change is no sign-in: a stolen token and a phished password cannot pass step-up", async () => {
+  it("a passkey-only admin's password change needs a recent sign-in, asked before the password, and opens no fresher one", async () => {
     const admin = await createAdmin();
     const { login } = await adminWithPasskey(admin);
     expect((await send(login.access_token, ["POST", "/passkeys/only", { enabled: true }])).status).toBe(200);
-    later(MAX_AGE + 1);
     const change = { current_password: admin.password, new_password: "the thief's own passphrase" };
     const changed = await (await postJson(`${PREFIX}/password`, change, bearer(login.access_token))).json<{ access_token: string }>();
     expect(decodeJwt(changed.access_token).auth_time).toBe(decodeJwt(login.access_token).auth_time);
-    await expectStepUp(await send(changed.access_token, ["POST", "/passkeys/only", { enabled: false }]));
-    await expectStepUp(await send(changed.access_token, ["POST", "/passkeys/register/options", undefined]));
+
+    // Later, a stolen token and a phished password: refused before the password is checked, nothing changed or counted.
+    later(MAX_AGE + 1);
+    await expectStepUp(await postJson(`${PREFIX}/password`, { ...change, current_password: change.new_password }, bearer(changed.access_token)));
+    await expectStepUp(await postJson(`${PREFIX}/password`, { ...change, current_password: "a wrong guess" }, bearer(changed.access_token)));
+    expect((await call(`${PREFIX}/me`, { headers: bearer(changed.access_token) })).status).toBe(200);
+    const throttle = await env.DB.prepare("SELECT failures FROM login_throttle WHERE email = ?").bind(admin.email.toLowerCase()).first<{ failures: number }>();
+    expect(throttle?.failures ?? 0).toBe(0);
   });
 });

@@ -18,6 +18,7 @@ import { checkCountedFactor, failedAttemptWrites, recordFailedAttempt, takeBackA
 import type { AuthContext } from "./auth-context.ts";
 import { issueTokens, sessionClock, type TokenPair } from "./issue-tokens.ts";
 import { newSession, openSessionIf } from "./new-session.ts";
+import { requireRecentSignIn, signInIsRecent } from "./step-up.ts";
 
 export interface PasswordChange {
   currentPassword: string;
@@ -42,6 +43,13 @@ export async function changePassword(ctx: AuthContext, claims: TokenClaims, chan
   const { admin, key } = attempt;
   const db = database(ctx.d1);
   const who = { email: key, adminId: admin.id, sessionId: claims.sid };
+  // A passkey-only admin's password signs nothing in, so it cannot stand in for a sign-in either: their
+  // change needs a recent one (RFC 9470), or a stolen token and a phished password would open a session
+  // of full length and end the owner's. Asked before the password is, which is then no oracle.
+  if (admin.passkeyOnly && !signInIsRecent(ctx, claims)) {
+    await storage(db.batch(takeBackAttempt(ctx, db, attempt)));
+    await requireRecentSignIn(ctx, claims);
+  }
 
   const check = await verifyPassword(change.currentPassword, admin.passwordHash, ctx.config.pbkdf2Iterations);
   if (check.unusable) logError("unusable password hash", check.unusable.kind, { admin_id: admin.id, ...check.unusable });
@@ -68,9 +76,7 @@ export async function changePassword(ctx: AuthContext, claims: TokenClaims, chan
   const unspent = factor ? factorUnspent(admin.id, factor) : sql`1`;
   const live = liveSession(claims.sid, admin.id, sessionClock(ctx));
   const session = newSession(ctx, admin.id, factor);
-  // For a passkey-only admin a password signs nothing in, so proving it is no fresh sign-in (RFC 9470): the new
-  // session keeps the caller's sign-in time, or a stolen token plus a phished password would pass step-up and
-  // could turn passkey-only off or register the thief's passkey.
+  // For a passkey-only admin proving the password is no fresh sign-in: the new session keeps the caller's.
   if (admin.passkeyOnly) session.authTime = claims.auth_time === null ? null : claims.auth_time * 1000;
   const writes: [BatchItem<"sqlite">, ...BatchItem<"sqlite">[]] = [
     db

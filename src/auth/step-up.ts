@@ -16,8 +16,8 @@ import { sessionClock } from "./issue-tokens.ts";
  * batch on the primary.
  */
 export async function requireRecentSignIn(ctx: AuthContext, claims: TokenClaims): Promise<void> {
+  if (signInIsRecent(ctx, claims)) return;
   const maxAge = ctx.config.reauthMaxAge;
-  if (claims.auth_time !== null && Math.floor(ctx.now / 1000) - claims.auth_time <= maxAge) return;
   const db = database(ctx.d1);
   const live = liveSession(claims.sid, claims.sub, sessionClock(ctx));
   const [[state]] = await storage(
@@ -25,6 +25,11 @@ export async function requireRecentSignIn(ctx: AuthContext, claims: TokenClaims)
   );
   if (!state?.live) throw new ApiError("invalid_access_token");
   throw new ApiError("reauth_required", { headers: { "www-authenticate": reauthChallenge(maxAge) } });
+}
+
+/** Whether the token's sign-in is within REAUTH_MAX_AGE; a token without `auth_time` counts as old. */
+export function signInIsRecent(ctx: AuthContext, claims: TokenClaims): boolean {
+  return claims.auth_time !== null && Math.floor(ctx.now / 1000) - claims.auth_time <= ctx.config.reauthMaxAge;
 }
 
 /** RFC 9470 §3's challenge: the client signs the admin in again, then retries with the new token. */

@@ -311,7 +311,14 @@ export function buildOpenApiDocument() {
           responses: {
             200: json("PasswordChangeResponse", "Successful Response"),
             400: json("HTTPError", "Incorrect password; a failure for the admin's lockout"),
-            401: json("HTTPError", "Not authenticated or the token was refused; MFA code required; Invalid MFA code"),
+            401: {
+              ...STEP_UP_401,
+              ...json(
+                "HTTPError",
+                "Not authenticated or the token was refused; MFA code required; Invalid MFA code; or, for a passkey-only admin whose sign-in is older than REAUTH_MAX_AGE, " +
+                  '`{"detail":"Recent authentication required"}` with the step-up challenge (RFC 9470), before the password is checked.',
+              ),
+            },
             413: ERRORS[413],
             422: ERRORS[422],
             429: ERRORS[429],

@@ -1114,9 +1114,11 @@ export interface operations {
                     "application/json": components["schemas"]["HTTPError"];
                 };
             };
-            /** @description Not authenticated or the token was refused; MFA code required; Invalid MFA code */
+            /** @description Not authenticated or the token was refused; MFA code required; Invalid MFA code; or, for a passkey-only admin whose sign-in is older than REAUTH_MAX_AGE, `{"detail":"Recent authentication required"}` with the step-up challenge (RFC 9470), before the password is checked. */
             401: {
                 headers: {
+                    /** @description RFC 9470 §3 on the step-up refusal: `Bearer error="insufficient_user_authentication", error_description="A more recent authentication is required", max_age=600` */
+                    "WWW-Authenticate"?: string;
                     [name: string]: unknown;
                 };
                 content: {
