@@ -1,7 +1,7 @@
 import { and, eq, gt, isNull, lte, or, type SQL, sql } from "drizzle-orm";
 import type { SQLiteInsertBase } from "drizzle-orm/sqlite-core";
 import type { Database } from "../db/client.ts";
-import { constantColumns } from "../db/constant-columns.ts";
+import { constantColumns, constantRowIf } from "../db/constant-columns.ts";
 import { admins, auditEvents, loginThrottle } from "../db/schema.ts";
 
 /** However many failures pile up, a lockout never exceeds this. */
@@ -50,10 +50,7 @@ export function emailKey(email: string): string {
  * or nothing when the email is locked or `onlyIf` did not hold.
  */
 export function countFailure(db: Database, key: string, now: number, policy: LockoutPolicy, onlyIf: SQL) {
-  const row = db
-    .select(constantColumns({ email: key, ...firstCount(now, policy) }))
-    .from(sql`(select 1)`)
-    .where(onlyIf);
+  const row = constantRowIf(db, { email: key, ...firstCount(now, policy) }, onlyIf);
   // Known to be a failure, it dates the run at once.
   return upsertAttempt(db.insert(loginThrottle).select(row as never), now, policy, sql`${now}`);
 }
